@@ -1,0 +1,56 @@
+# Gradebox: `make run` sets up a fresh machine and starts the platform; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CACHE_DIR ?= $(or $(GRADER_CACHE_DIR),/var/cache/gradebox)
+SYSTEM_PACKAGES := bubblewrap debootstrap
+TEST_SERVICE_PACKAGES := redis-server postgresql
+export GRADER_CACHE_DIR := $(CACHE_DIR)
+
+.PHONY: setup system venv rootfs migrate demo prepare run worker web test test-fast test-services clean
+
+setup: system venv rootfs migrate demo prepare  ## idempotent: a second run only checks
+
+system:  ## Debian packages the sandbox needs (installed only when missing)
+	@missing=$$(for p in $(SYSTEM_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time)
+	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+prepare: rootfs migrate  ## expected outputs of every assignment, computed in the sandbox once per version
+	$(PY) manage.py prepare_assignments
+
+run: setup  ## start the web server and a worker (embedded defaults: SQLite, filesystem broker)
+	deploy/run-local.sh
+
+test-services:  ## PostgreSQL and Redis for the tests that need them
+	$(MAKE) system EXTRA_PACKAGES="$(TEST_SERVICE_PACKAGES)"
+	deploy/test-services.sh start
+
+test: setup test-services  ## every test, slow suites included (this is what CI runs)
+	source var/test-services.env && $(PY) -m pytest -m "slow or not slow" $(PYTEST_ARGS)
+
+test-fast: venv  ## the quick loop: everything not marked slow
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test var/jobs

@@ -1,0 +1,1 @@
+"""Course assignments: specs, the helper modules students import, data sets, starter notebooks."""

@@ -1,0 +1,1 @@
+"""Courses, enrolment with roles, assignments and their graded functions and test cases."""

@@ -1,0 +1,44 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from assignments.registry import UnknownAssignment, get_assignment
+from grader.courses.access import assignment_for, visible_assignments
+from grader.submissions.forms import UploadForm
+from grader.submissions.models import Submission
+
+
+@login_required
+def home(request):
+    assignments = list(visible_assignments(request.user))
+    latest = {}
+    for submission in Submission.objects.filter(user=request.user, assignment__in=assignments).order_by("created_at"):
+        latest[submission.assignment_id] = submission
+    rows = [(a, latest.get(a.pk)) for a in assignments]
+    return render(request, "courses/home.html", {"rows": rows})
+
+
+@login_required
+def assignment_detail(request, course_slug, slug, form=None, status=200):
+    assignment = assignment_for(request.user, course_slug, slug)
+    history = Submission.objects.filter(user=request.user, assignment=assignment)
+    context = {
+        "assignment": assignment,
+        "functions": assignment.functions.all(),
+        "form": form or UploadForm(),
+        "history": history,
+    }
+    return render(request, "courses/assignment.html", context, status=status)
+
+
+@login_required
+def starter_notebook(request, course_slug, slug):
+    assignment = assignment_for(request.user, course_slug, slug)
+    try:
+        spec = get_assignment(assignment.slug)
+    except UnknownAssignment:
+        raise Http404("This assignment has no starter notebook.") from None
+    path = spec.folder / spec.starter_notebook
+    if not path.is_file():
+        raise Http404("This assignment has no starter notebook.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{assignment.slug}.ipynb")

@@ -1,0 +1,1 @@
+"""The grading pipeline: extract -> job -> sandbox -> compare -> feedback."""

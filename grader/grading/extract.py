@@ -1,0 +1,229 @@
+"""Pull the graded functions out of a student's .py or .ipynb without running any of it.
+
+Students' files are messy: IPython magics, imports the sandbox lacks, earlier
+drafts of a function, training loops and prints at the top level. We keep the
+module imports and the function/class definitions the graded functions need
+(the last definition of a name wins) and drop the rest, listing what was
+dropped so the student can see it.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+# Modules whose star-import is kept: they exist in the sandbox and students rely on them.
+SANDBOX_MODULES = {"numpy", "math", "h5py", "copy", "random", "functools", "itertools", "collections"}
+_MAGIC = re.compile(r"^\s*[%!]")
+
+
+class FileProblem(Exception):
+    """The upload as a whole cannot be read; `message` is written for the student."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Chunk:
+    """A top-level statement kept for the sandbox, with where it came from."""
+
+    node: ast.stmt
+    text: str
+    origin: str  # "line 12" or "cell 5, line 3"
+    first_line: int  # line in the original file or cell
+
+
+@dataclass
+class Extraction:
+    source: str  # submission.py as the sandbox sees it
+    found: list[str]  # graded functions defined in the upload
+    missing: list[str]
+    notes: list[str] = field(default_factory=list)
+    syntax_errors: dict[str, str] = field(default_factory=dict)  # graded function -> message
+    line_map: list[tuple[int, int, str, int]] = field(default_factory=list)  # (start, end, origin, first_line)
+
+    def origin_of(self, line: int) -> str | None:
+        """Where line `line` of submission.py stood in the student's upload."""
+        for start, end, origin, first_line in self.line_map:
+            if start <= line <= end:
+                where, _, _ = origin.partition(", line ")
+                offset = first_line + (line - start)
+                return f"{where}, line {offset}" if where.startswith("cell") else f"line {offset}"
+        return None
+
+
+def extract(data: bytes, filename: str, graded: list[str], helper_modules: tuple[str, ...] = ()) -> Extraction:
+    """`helper_modules`: module names the job provides (e.g. "opt_utils"); their star-imports are kept."""
+    text = _decode(data)
+    if filename.lower().endswith(".ipynb"):
+        cells = _notebook_cells(text)
+    else:
+        cells = [(None, text)]
+    chunks: list[Chunk] = []
+    notes: list[str] = []
+    syntax_errors: dict[str, str] = {}
+    dropped_statements = 0
+    for cell_number, cell_source in cells:
+        source, magics = _strip_magics(cell_source)
+        notes.extend(f"IPython command ignored: {m.strip()}" for m in magics)
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as error:
+            where = f"cell {cell_number}, line {error.lineno}" if cell_number else f"line {error.lineno}"
+            message = f"Syntax error at {where}: {error.msg}"
+            if error.text:
+                message += f"\n    {error.text.rstrip()}"
+            if cell_number is None:
+                raise FileProblem(message, error.lineno) from None
+            affected = [name for name in graded if re.search(rf"\bdef\s+{name}\s*\(", source)]
+            for name in affected:
+                syntax_errors[name] = message
+            if not affected:
+                notes.append(f"Cell {cell_number} was skipped: it has a syntax error and defines no graded function.")
+            continue
+        lines = source.splitlines()
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
+                first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+                text = "\n".join(lines[first - 1 : node.end_lineno])
+                origin = f"cell {cell_number}, line {first}" if cell_number else f"line {first}"
+                chunks.append(Chunk(node, text, origin, first))
+            elif not _is_docstring(node):
+                dropped_statements += 1
+    if dropped_statements:
+        notes.append(
+            f"{dropped_statements} top-level statement(s) were not run (test calls, prints, training loops): "
+            "only imports and definitions are graded."
+        )
+    return _assemble(chunks, graded, notes, syntax_errors, set(SANDBOX_MODULES) | set(helper_modules))
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise FileProblem("The file is empty. Upload the .py or .ipynb that holds your graded functions.")
+    if b"\x00" in data[:8192]:
+        raise FileProblem("This looks like a binary file, not Python source or a notebook. Upload a .py or .ipynb.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            f"The file is not UTF-8 text (bad byte at position {error.start}). Upload a .py or .ipynb saved as UTF-8."
+        ) from None
+
+
+def _notebook_cells(text: str) -> list[tuple[int, str]]:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FileProblem(
+            f"The notebook is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}). "
+            "Download it again from Jupyter with File > Download as > Notebook (.ipynb)."
+        ) from None
+    if not isinstance(raw, dict) or "cells" not in raw:
+        raise FileProblem("The file is JSON but not a Jupyter notebook (it has no cells).")
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+    except Exception as error:  # nbformat raises several unrelated types for malformed notebooks
+        raise FileProblem(f"The file is not a readable Jupyter notebook: {error}") from None
+    return [
+        (number, cell.source)
+        for number, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code"
+    ]
+
+
+def _strip_magics(source: str) -> tuple[str, list[str]]:
+    """Blank IPython-only lines (%magic, !shell) so the rest parses; line numbers stay."""
+    kept, magics = [], []
+    for line in source.splitlines():
+        if _MAGIC.match(line):
+            magics.append(line)
+            kept.append("")
+        else:
+            kept.append(line)
+    return "\n".join(kept), magics
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _bound_names(node: ast.stmt) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        return [node.name]
+    names = []
+    for alias in node.names:  # type: ignore[attr-defined]
+        if alias.name == "*":
+            continue
+        names.append(alias.asname or alias.name.split(".")[0])
+    return names
+
+
+def _referenced(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _assemble(
+    chunks: list[Chunk], graded: list[str], notes: list[str], syntax_errors: dict[str, str], available: set[str]
+) -> Extraction:
+    definitions: dict[str, Chunk] = {}
+    redefined: set[str] = set()
+    for chunk in chunks:
+        if isinstance(chunk.node, (ast.FunctionDef, ast.ClassDef)):
+            if chunk.node.name in definitions:
+                redefined.add(chunk.node.name)
+            definitions[chunk.node.name] = chunk  # the last definition wins, as in the notebook
+    for name in sorted(redefined & set(graded)):
+        notes.append(f"{name} is defined more than once; the last definition is graded.")
+
+    needed = [name for name in graded if name in definitions and name not in syntax_errors]
+    wanted: set[str] = set()
+    stack = list(needed)
+    while stack:
+        name = stack.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        stack.extend(n for n in _referenced(definitions[name].node) if n in definitions and n not in wanted)
+    used = set().union(*(_referenced(definitions[name].node) for name in wanted)) if wanted else set()
+
+    kept: list[Chunk] = []
+    seen_imports: set[str] = set()
+    for chunk in chunks:
+        node = chunk.node
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            star_module = node.module if isinstance(node, ast.ImportFrom) and node.names[0].name == "*" else None
+            keep = (star_module is not None and star_module.split(".")[0] in available) or bool(
+                set(_bound_names(node)) & used
+            )
+            if not keep:
+                notes.append(f"Skipped an import the graded functions do not need: {chunk.text.strip()}")
+            elif chunk.text not in seen_imports:
+                seen_imports.add(chunk.text)
+                kept.append(chunk)
+        elif definitions.get(node.name) is chunk and node.name in wanted:
+            kept.append(chunk)
+
+    lines: list[str] = ["# Extracted by Gradebox: imports and definitions only."]
+    line_map = []
+    for chunk in kept:
+        lines.append("")
+        start = len(lines) + 1
+        lines.extend(chunk.text.splitlines())
+        line_map.append((start, len(lines), chunk.origin, chunk.first_line))
+    missing = [name for name in graded if name not in definitions and name not in syntax_errors]
+    return Extraction(
+        source="\n".join(lines) + "\n",
+        found=needed,
+        missing=missing,
+        notes=notes,
+        syntax_errors=syntax_errors,
+        line_map=line_map,
+    )
+

@@ -1,0 +1,250 @@
+"""Turn sandbox runs and comparisons into per-function verdicts, scores and student messages."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from assignments.spec import Assignment, Case, GradedFunction
+from grader.grading import messages
+from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, outputs_match
+from grader.grading.extract import Extraction
+
+PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
+_NAME_ERROR = re.compile(r"name '(\w+)' is not defined")
+
+
+@dataclass
+class Mistake:
+    """A known wrong answer: the outputs a catalogued variant of the reference gives on each case."""
+
+    key: str
+    function: str
+    hint: str
+    outputs: dict[str, object]  # case id -> value
+
+
+@dataclass
+class FunctionReport:
+    name: str
+    status: str
+    score: float
+    max_score: float
+    checks: list[dict] = field(default_factory=list)
+    hint: str | None = None
+    summary: str = ""
+    output: str = ""
+    traceback: str = ""
+
+    def document(self) -> dict:
+        return {
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "checks": self.checks,
+            "hint": self.hint,
+            "summary": self.summary,
+        }
+
+
+@dataclass
+class Report:
+    assignment: str
+    functions: list[FunctionReport]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(sum(f.score for f in self.functions), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(f.max_score for f in self.functions), 6)
+
+    def document(self) -> dict:
+        return {
+            "assignment": self.assignment,
+            "score": self.score,
+            "max_score": self.max_score,
+            "functions": {f.name: f.document() for f in self.functions},
+            "notes": self.notes,
+        }
+
+    def to_dict(self) -> dict:
+        return {"assignment": self.assignment, "notes": self.notes, "functions": [asdict(f) for f in self.functions]}
+
+
+def file_problem_report(assignment: Assignment, message: str) -> Report:
+    """The upload could not be read at all: every function gets the same clear message."""
+    functions = [
+        FunctionReport(
+            name=f.name,
+            status=ERROR,
+            score=0.0,
+            max_score=float(f.points),
+            checks=[{"name": "file", "passed": False, "message": message}],
+            summary="Your file could not be read, so this function was not graded.",
+        )
+        for f in assignment.functions
+    ]
+    return Report(assignment.slug, functions, notes=[message])
+
+
+def function_report(
+    graded: GradedFunction,
+    run,  # sandbox.results.FunctionRun | None
+    expected: dict[str, object],
+    extraction: Extraction,
+    mistakes: list[Mistake],
+    limits: dict,
+) -> FunctionReport:
+    name, points = graded.name, float(graded.points)
+    if name in extraction.syntax_errors:
+        message = messages.say("syntax_error", function=name, message=extraction.syntax_errors[name])
+        return FunctionReport(name, ERROR, 0.0, points, [{"name": "syntax", "passed": False, "message": message}],
+                              hint=messages.hint("syntax_error"), summary=message)
+    if name in extraction.missing or run is None:
+        message = messages.say("missing", function=name)
+        return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],
+                              hint=messages.hint("missing", function=name), summary=message)
+
+    builder = _CaseChecks(graded, run, extraction, limits)
+    for number, case in enumerate(graded.cases, start=1):
+        builder.check_case(case, number, expected.get(case.id))
+    passed_cases = builder.passed_cases
+    score = round(points * passed_cases / len(graded.cases), 6)
+    status = PASSED if passed_cases == len(graded.cases) else builder.worst_status
+    report = FunctionReport(name, status, score, points, builder.checks, output=run.output, traceback=builder.traceback)
+    report.hint = _diagnose(graded, run, mistakes) if status == FAILED else None
+    report.hint = report.hint or builder.hint
+    report.summary = builder.summary()
+    return report
+
+
+class _CaseChecks:
+    """Accumulates the checks of one function over its cases, hiding what hidden cases must not show."""
+
+    def __init__(self, graded: GradedFunction, run, extraction: Extraction, limits: dict):
+        self.graded, self.run, self.extraction, self.limits = graded, run, extraction, limits
+        self.checks: list[dict] = []
+        self.passed_cases = 0
+        self.worst_status = FAILED
+        self.hint: str | None = None
+        self.traceback = ""
+        self.visible_total = self.visible_passed = self.hidden_total = self.hidden_failed = 0
+        self.cases = {c.id: c for c in run.cases}
+
+    def add(self, name: str, passed: bool, message: str) -> None:
+        self.checks.append({"name": name, "passed": passed, "message": message})
+        if name.startswith("hidden"):
+            self.hidden_total += 1
+            self.hidden_failed += not passed
+        else:
+            self.visible_total += 1
+            self.visible_passed += passed
+
+    def check_case(self, case: Case, number: int, expected) -> None:
+        label = f"hidden case {number}" if case.hidden else f"{case.id} case"
+        case_run = self.cases.get(case.id)
+        if case_run is None or case_run.status not in ("ok", "error"):
+            self._no_result(label, case_run.status if case_run else self.run.status)
+            return
+        if case_run.status == "error":
+            self._raised(label, case_run.error or {})
+            return
+        self.add(f"{label}: runs", True, messages.say("ran", case=label))
+        comparison = compare_outputs(expected, case_run.value, self.graded.outputs, case.rtol, case.atol)
+        for check in (STRUCTURE, SHAPES, VALUES):
+            problems = comparison.failed(check)
+            if not problems:
+                ok_key = {STRUCTURE: "structure_ok", SHAPES: "shapes_ok", VALUES: "values_ok"}[check]
+                self.add(f"{label}: {check}", True, messages.say(ok_key, case=label, rtol=case.rtol, atol=case.atol))
+                continue
+            if case.hidden:
+                paths = ", ".join(sorted({p.path for p in problems}))
+                what = {STRUCTURE: "structure", SHAPES: "shape", VALUES: "values"}[check]
+                self.add(f"{label}: {check}", False, messages.say("hidden_wrong", case=label, what=what, paths=paths))
+            else:
+                text = "\n".join(messages.say(p.key, case=label, path=p.path, **p.fields) for p in problems)
+                self.add(f"{label}: {check}", False, text)
+            self.hint = self.hint or next((messages.hint(p.key) for p in problems if messages.hint(p.key)), None)
+            return  # later checks cannot be judged once this one failed
+        self.passed_cases += 1
+
+    def _no_result(self, label: str, status: str) -> None:
+        if self.run.status in ("timeout", "memory") and status != "ok":
+            status = self.run.status
+        if status == "timeout":
+            key, fields, self.worst_status = "timeout", {"wall_s": self.graded.wall_s}, TIMEOUT
+        elif status == "memory":
+            key, fields, self.worst_status = "memory", {"memory_mb": self.limits.get("memory_mb", "?")}, ERROR
+        elif status == "crashed":
+            how = f"signal {self.run.signal}" if self.run.signal else f"exit code {self.run.exit_code}"
+            key, fields, self.worst_status = "crashed", {"how": how}, ERROR
+        elif status == "not_run":
+            key, fields = "not_run", {}
+        else:
+            key, fields, self.worst_status = "no_result", {}, ERROR
+        self.add(f"{label}: runs", False, messages.say(key, function=self.graded.name, **fields))
+        self.hint = self.hint or messages.hint(key, function=self.graded.name)
+
+    def _raised(self, label: str, error: dict) -> None:
+        if self.worst_status != TIMEOUT:
+            self.worst_status = ERROR
+        error_type, error_message = error.get("type", "Exception"), error.get("message", "")
+        name_match = _NAME_ERROR.search(error_message) if error_type == "NameError" else None
+        failed_import = self._failed_import(name_match.group(1)) if name_match else None
+        if failed_import:
+            text = messages.say("import_failed", case=label, function=self.graded.name, name=name_match.group(1),
+                                statement=failed_import["source"], error=failed_import["error"])
+            self.hint = self.hint or messages.hint("import_failed")
+        elif name_match:
+            text = messages.say("name_error", case=label, function=self.graded.name, name=name_match.group(1))
+            self.hint = self.hint or messages.hint("name_error", name=name_match.group(1))
+        else:
+            text = messages.say("raised", case=label, function=self.graded.name, error_type=error_type,
+                                error_message=error_message[:500])
+        self.add(f"{label}: runs", False, text)
+        if not self.traceback:
+            self.traceback = self._format_traceback(error, error_type, error_message)
+
+    def _failed_import(self, name: str) -> dict | None:
+        for failure in self.run.setup_errors:
+            if re.search(rf"\b{re.escape(name)}\b", failure.get("source", "")):
+                return failure
+        return None
+
+    def _format_traceback(self, error: dict, error_type: str, error_message: str) -> str:
+        lines = ["Traceback (your code only):"]
+        for frame in error.get("traceback", []):
+            where = self.extraction.origin_of(int(frame.get("line", 0))) or f"line {frame.get('line')}"
+            lines.append(f"  in {frame.get('function', '?')}, {where}")
+            if frame.get("source"):
+                lines.append(f"    {frame['source'].strip()}")
+        lines.append(f"{error_type}: {error_message[:500]}")
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        total = self.visible_total + self.hidden_total
+        passed = self.visible_passed + (self.hidden_total - self.hidden_failed)
+        text = f"{passed} of {total} checks passed"
+        if self.hidden_failed:
+            text += f"; {self.hidden_failed} hidden check{'s' if self.hidden_failed > 1 else ''} failed"
+        return text + "."
+
+
+def _diagnose(graded: GradedFunction, run, mistakes: list[Mistake]) -> str | None:
+    """The hint of the catalogued mistake whose outputs the student's match on every case that ran."""
+    returned = {c.id: c.value for c in run.cases if c.status == "ok"}
+    if not returned:
+        return None
+    cases = {c.id: c for c in graded.cases}
+    for mistake in mistakes:
+        if mistake.function != graded.name:
+            continue
+        if all(
+            case_id in mistake.outputs
+            and outputs_match(mistake.outputs[case_id], value, graded.outputs, cases[case_id].rtol, cases[case_id].atol)
+            for case_id, value in returned.items()
+        ):
+            return mistake.hint
+    return None

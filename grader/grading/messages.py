@@ -1,0 +1,75 @@
+"""Every text a student reads, in one catalogue: a key, a short line and an optional hint.
+
+Written for a tired student: name the function and the variable, say what
+was expected and what came back, suggest one thing to try.
+"""
+from __future__ import annotations
+
+CATALOGUE: dict[str, tuple[str, str | None]] = {
+    # file level
+    "file_problem": ("{message}", None),
+    "too_large": ("The file is {size} but the limit is {limit}.", "Clear the notebook's outputs (Cell > All Output > Clear) and upload again."),
+    # function level
+    "missing": (
+        "{function} was not found in your file.",
+        "Keep the line `def {function}(...)` under its `# GRADED FUNCTION: {function}` marker, spelled exactly so.",
+    ),
+    "syntax_error": ("{function} could not be read: {message}", "Fix the syntax error; the other functions were still graded."),
+    "timeout": (
+        "{function} did not finish within {wall_s:g} s and was stopped.",
+        "Look for a loop that never ends, or work repeated far more often than needed.",
+    ),
+    "crashed": (
+        "{function} ended the grading process itself ({how}) before returning.",
+        "Remove calls such as sys.exit(), os._exit() or anything that kills the process.",
+    ),
+    "memory": ("{function} used more than the {memory_mb} MB of memory allowed.", "Avoid building very large arrays."),
+    "no_result": ("{function} returned nothing the grader could read.", None),
+    "not_run": ("{function} was not called on this case: an earlier case stopped it.", None),
+    # case level
+    "ran": ("{case}: ran without error.", None),
+    "raised": ("{case}: {function} raised {error_type}: {error_message}", None),
+    "name_error": (
+        "{case}: {function} uses `{name}`, which is not defined when your function runs.",
+        "The grader runs only imports and function definitions from your file, not other top-level code. "
+        "Define `{name}` inside the function, import it, or pass it in as an argument.",
+    ),
+    "import_failed": (
+        "{case}: {function} needs `{name}`, but `{statement}` failed in the grader: {error}",
+        "The grader provides NumPy, h5py, the standard library and the course's helper modules only.",
+    ),
+    "structure_ok": ("{case}: returns the expected structure.", None),
+    "shapes_ok": ("{case}: every array has the expected shape.", None),
+    "values_ok": ("{case}: values match (rtol {rtol:g}, atol {atol:g}).", None),
+    "wrong_type": ("{case}: {path} is {actual}; expected {expected}.", None),
+    "missing_keys": ("{case}: {path} is missing the key(s) {keys}.", "Check the spelling and case of the keys (e.g. 'dW1', not 'dw1')."),
+    "extra_keys": ("{case}: {path} has unexpected key(s) {keys}.", None),
+    "wrong_length": ("{case}: {path} has {actual} item(s); expected {expected}.", None),
+    "wrong_shape": ("{case}: {path} has shape {actual}; expected {expected}.", None),
+    "rank1_shape": (
+        "{case}: {path} has shape {actual}; expected {expected}.",
+        "A shape like (n,) is a rank-1 array; use np.zeros((n, 1)) or .reshape(n, 1) so it is a column vector.",
+    ),
+    "wrong_values": ("{case}: {path} has the right shape {shape} but wrong values (largest error {error:.3g} at {where}).", None),
+    "wrong_scalar": ("{case}: {path} is {actual:.6g}; expected {expected:.6g}.", None),
+    "not_finite": ("{case}: {path} contains NaN or infinity.", "Look for a division by zero or a log of zero."),
+    "unsupported": ("{case}: {path} is a {type} the grader cannot read ({why}).", "Return NumPy arrays, numbers, lists, tuples and dicts."),
+    "hidden_wrong": ("{case}: wrong {what} in {paths}.", None),
+}
+
+
+def say(key: str, **fields) -> str:
+    return CATALOGUE[key][0].format(**fields)
+
+
+def hint(key: str, **fields) -> str | None:
+    template = CATALOGUE[key][1]
+    return template.format(**fields) if template else None
+
+
+def human_bytes(size: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:g} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} bytes"

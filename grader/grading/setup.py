@@ -1,0 +1,32 @@
+"""Builds the process-wide Grader from Django settings (sandbox/ never reads settings itself)."""
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+
+from grader.grading.pipeline import Grader
+from sandbox.backends import make_backend
+from sandbox.rootfs import ensure_rootfs
+
+
+@functools.lru_cache(maxsize=1)
+def get_grader() -> Grader:
+    rootfs = ensure_rootfs(settings.GRADER_CACHE_DIR)
+    backend = make_backend(
+        settings.GRADER_SANDBOX,
+        rootfs=rootfs,
+        wall_s=settings.GRADER_WALL_S,
+        cpu_s=settings.GRADER_CPU_S,
+        memory_mb=settings.GRADER_MEMORY_MB,
+        max_processes=settings.GRADER_MAX_PROCESSES,
+        output_bytes=settings.GRADER_OUTPUT_BYTES,
+        tmpfs_mb=settings.GRADER_TMPFS_MB,
+    )
+    return Grader(
+        backend=backend,
+        cache_dir=settings.GRADER_CACHE_DIR,
+        jobs_dir=settings.GRADER_JOBS_DIR,
+        max_upload_bytes=settings.GRADER_MAX_UPLOAD_BYTES,
+        keep_jobs=settings.GRADER_KEEP_JOBS,
+    )

@@ -1,0 +1,160 @@
+"""Django settings. Every value comes from the environment with a safe default for one machine."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from grader.env import env_bool, env_choice, env_float, env_int, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Under pytest (which sets PYTEST_VERSION) the default data dir is a separate one, so tests never touch real data.
+DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(BASE_DIR / ("var/test" if "PYTEST_VERSION" in os.environ else "var"))))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "grader.courses",
+    "grader.submissions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "grader.urls"
+WSGI_APPLICATION = "grader.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "grader" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'gradebox.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+# A file, not memory, so the real worker process of the end-to-end tests sees the test database.
+DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if DATABASES["default"]["ENGINE"].endswith("sqlite3") else {}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while a worker writes; a busy timeout instead of "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "courses:home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
+
+# Uploads: refused above this size, with the limit named in the message.
+GRADER_MAX_UPLOAD_BYTES = env_int("GRADER_MAX_UPLOAD_BYTES", 2 * 2**20, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+
+# Sandbox: backend choice and limits (sandbox/ never reads settings; grader.grading passes these in).
+GRADER_SANDBOX = env_choice("GRADER_SANDBOX", "auto", ("auto", "docker", "bwrap"))
+GRADER_CACHE_DIR = Path(env_str("GRADER_CACHE_DIR", "/var/cache/gradebox"))
+GRADER_WALL_S = env_float("GRADER_WALL_S", 60.0, minimum=1.0)
+GRADER_FUNCTION_WALL_S = env_float("GRADER_FUNCTION_WALL_S", 10.0, minimum=0.5)
+GRADER_CPU_S = env_float("GRADER_CPU_S", 30.0, minimum=1.0)
+GRADER_MEMORY_MB = env_int("GRADER_MEMORY_MB", 1024, minimum=128)
+GRADER_MAX_PROCESSES = env_int("GRADER_MAX_PROCESSES", 64, minimum=4)
+GRADER_OUTPUT_BYTES = env_int("GRADER_OUTPUT_BYTES", 128 * 2**20, minimum=2**20)
+GRADER_TMPFS_MB = env_int("GRADER_TMPFS_MB", 256, minimum=16)
+GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(DATA_DIR / "jobs")))
+GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
+
+# Celery. The embedded default needs no server: kombu's filesystem transport,
+# polled often enough that a submission does not wait a second for pick-up.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+BROKER_DIR = DATA_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("queue", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": env_float("GRADER_BROKER_POLL_S", 0.02, minimum=0.001),
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s %(extra_fields)s"},
+    },
+    "filters": {"extra_fields": {"()": "grader.logging.ExtraFieldsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["extra_fields"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("GRADER_LOG_LEVEL", "INFO")},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+

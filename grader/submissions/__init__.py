@@ -1,0 +1,1 @@
+"""Submissions: the stored upload, its grading status and per-function results."""

@@ -1,0 +1,50 @@
+"""Grades one file through the same pipeline and sandbox as the web and prints the result document."""
+import json as jsonlib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assignments.registry import UnknownAssignment, get_assignment
+from grader.grading.pipeline import SandboxFailure
+from grader.grading.setup import get_grader
+
+
+class Command(BaseCommand):
+    help = "Grade FILE (.py or .ipynb) for an assignment. Exits 0 when grading completed, whatever the score."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--assignment", required=True, help="initialization | regularization | gradient-checking | optimization")
+        parser.add_argument("--json", action="store_true", help="print the result document as JSON")
+
+    def handle(self, *args, file: Path, assignment: str, json: bool, **options):
+        try:
+            get_assignment(assignment)
+        except UnknownAssignment as error:
+            raise CommandError(str(error)) from None
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"cannot read {file}: {error.strerror}") from None
+        try:
+            report = get_grader().grade(assignment, file.name, data)
+        except SandboxFailure as failure:
+            raise CommandError(f"the sandbox failed (not a problem with the file): {failure}") from None
+        document = report.document()
+        if json:
+            self.stdout.write(_json_dumps(document))
+            return
+        self.stdout.write(f"{report.assignment}: {report.score:g} / {report.max_score:g}")
+        for function in report.functions:
+            self.stdout.write(f"  {function.status:8} {function.score:g}/{function.max_score:g}  {function.name}  {function.summary}")
+            for check in function.checks:
+                if not check["passed"]:
+                    self.stdout.write("           " + check["message"].replace("\n", "\n           "))
+            if function.hint:
+                self.stdout.write(f"           hint: {function.hint}")
+        for note in report.notes:
+            self.stdout.write(f"  note: {note}")
+
+
+def _json_dumps(document) -> str:
+    return jsonlib.dumps(document, indent=2, default=str)

@@ -1,0 +1,97 @@
+"""A submission and its per-function results. The database is the source of truth."""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from grader.courses.models import Assignment
+
+
+def upload_path(submission: "Submission", filename: str) -> str:
+    return f"submissions/{submission.assignment_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        GRADED = "graded", "Graded"
+        FAILED = "failed", "Could not be graded"  # our infrastructure failed, never the student's fault
+
+    # Order in which statuses may follow one another; a status never goes backwards.
+    _RANK = {Status.QUEUED: 0, Status.RUNNING: 1, Status.GRADED: 2, Status.FAILED: 2}
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    file = models.FileField(upload_to=upload_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(default=0)
+    result = models.JSONField(null=True, blank=True, help_text="the result document of DESIGN.md")
+    notes = models.JSONField(default=list, blank=True, help_text="what extraction dropped or changed")
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.GRADED, self.Status.FAILED)
+
+    def advance(self, status: str, **fields) -> bool:
+        """Move to `status` under a row lock; refuses to go backwards (a redelivered task is harmless)."""
+        with transaction.atomic():
+            current = Submission.objects.select_for_update().get(pk=self.pk)
+            if self._RANK[current.status] >= self._RANK[status]:
+                return False
+            now = timezone.now()
+            updates = {"status": status, **fields}
+            if status == self.Status.RUNNING:
+                updates["started_at"] = now
+            if status in (self.Status.GRADED, self.Status.FAILED):
+                updates["graded_at"] = now
+            Submission.objects.filter(pk=self.pk).update(**updates)
+        self.refresh_from_db()
+        return True
+
+
+class FunctionResult(models.Model):
+    class Status(models.TextChoices):
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        ERROR = "error", "Error"
+        TIMEOUT = "timeout", "Timed out"
+        MISSING = "missing", "Missing"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="function_results")
+    name = models.CharField(max_length=100)
+    order = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    score = models.FloatField()
+    max_score = models.FloatField()
+    checks = models.JSONField(default=list)
+    hint = models.TextField(null=True, blank=True)
+    output = models.TextField(blank=True, help_text="excerpt of what the function printed")
+    traceback = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submission", "order"]
+        constraints = [models.UniqueConstraint(fields=["submission", "name"], name="one_result_per_function")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.status}"

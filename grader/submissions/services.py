@@ -1,0 +1,73 @@
+"""Submitting and recording grades: the one place the web form, the API and LTI go through."""
+from __future__ import annotations
+
+import logging
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from grader.courses.models import Assignment
+from grader.grading.feedback import Report
+from grader.submissions.models import FunctionResult, Submission
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
+    """Stores the upload as a queued submission; the grading task is sent only after the commit."""
+    submission = Submission(
+        user=user,
+        assignment=assignment,
+        original_name=upload.name[:255],
+        size_bytes=upload.size,
+        max_score=assignment.max_score,
+    )
+    submission.file.save(upload.name, upload, save=False)
+    submission.save()
+    _enqueue_after_commit(submission.pk)
+    log.info("submission queued", extra={"submission": submission.pk, "assignment": assignment.slug})
+    return submission
+
+
+def regrade(submission: Submission) -> None:
+    with transaction.atomic():
+        Submission.objects.filter(pk=submission.pk).update(
+            status=Submission.Status.QUEUED, score=None, result=None, error_message="", started_at=None, graded_at=None
+        )
+        submission.function_results.all().delete()
+        _enqueue_after_commit(submission.pk)
+
+
+def _enqueue_after_commit(submission_id: int) -> None:
+    from grader.submissions.tasks import grade_submission
+
+    transaction.on_commit(lambda: grade_submission.delay(submission_id))
+
+
+@transaction.atomic
+def record_report(submission: Submission, report: Report) -> None:
+    """Replaces the function rows and marks the submission graded, in one transaction."""
+    submission.function_results.all().delete()
+    FunctionResult.objects.bulk_create(
+        FunctionResult(
+            submission=submission,
+            name=f.name,
+            order=order,
+            status=f.status,
+            score=f.score,
+            max_score=f.max_score,
+            checks=f.checks,
+            hint=f.hint,
+            output=f.output[:4096],
+            traceback=f.traceback[:8192],
+        )
+        for order, f in enumerate(report.functions)
+    )
+    submission.advance(
+        Submission.Status.GRADED,
+        score=report.score,
+        max_score=report.max_score,
+        result=report.document(),
+        notes=report.notes,
+    )

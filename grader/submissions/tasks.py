@@ -1,0 +1,43 @@
+"""The Celery task: reload the row, grade it, store the results. Safe to run twice."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from grader.grading.pipeline import SandboxFailure
+from grader.grading.setup import get_grader
+from grader.submissions.models import Submission
+from grader.submissions.services import record_report
+
+log = logging.getLogger(__name__)
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def grade_submission(self, submission_id: int) -> None:
+    try:
+        submission = Submission.objects.select_related("assignment").get(pk=submission_id)
+    except Submission.DoesNotExist:
+        log.warning("submission vanished", extra={"submission": submission_id})
+        return
+    if submission.is_finished:
+        return  # redelivered after a worker died; already done
+    submission.advance(Submission.Status.RUNNING)
+    with submission.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        report = get_grader().grade(submission.assignment.slug, submission.original_name, data, submission_id)
+    except SandboxFailure as failure:
+        if self.request.retries < MAX_RETRIES:
+            log.warning("sandbox failure, retrying", extra={"submission": submission_id, "error": str(failure)[:200]})
+            raise self.retry(exc=failure, countdown=2 ** self.request.retries)
+        submission.advance(
+            Submission.Status.FAILED,
+            error_message="The grader could not run your submission (a problem on our side, not in your code). "
+            "Staff have been notified; you can upload again.",
+        )
+        log.error("sandbox failure, giving up", extra={"submission": submission_id, "error": str(failure)[:500]})
+        return
+    record_report(submission, report)
+    log.info("submission graded", extra={"submission": submission_id, "score": report.score})

@@ -1,0 +1,78 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from grader.courses.access import assignment_for, require_submission_access
+from grader.courses.views import assignment_detail
+from grader.submissions import services
+from grader.submissions.forms import UploadForm
+from grader.submissions.models import Submission
+from grader.submissions.uploads import SizeCapHandler, declared_too_large, too_large_message
+
+
+@csrf_exempt  # the upload handler must be in place before the CSRF check reads the body
+@login_required
+@require_POST
+def upload(request, course_slug, slug):
+    assignment_for(request.user, course_slug, slug)
+    oversized = declared_too_large(request)
+    if oversized is not None:
+        return _refuse_too_large(request, course_slug, slug, oversized)
+    request.upload_handlers.insert(0, SizeCapHandler(request))
+    return _upload_checked(request, course_slug, slug)
+
+
+@csrf_protect
+def _upload_checked(request, course_slug, slug):
+    assignment = assignment_for(request.user, course_slug, slug)
+    if getattr(request, "upload_too_large", False):
+        return _refuse_too_large(request, course_slug, slug, None)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return assignment_detail(request, course_slug, slug, form=form, status=400)
+    submission = services.submit(request.user, assignment, form.cleaned_data["file"])
+    return redirect(submission)
+
+
+def _refuse_too_large(request, course_slug, slug, size):
+    form = UploadForm()
+    form.add_error(None, too_large_message(size))
+    response = assignment_detail(request, course_slug, slug, form=form, status=413)
+    response["Connection"] = "close"
+    return response
+
+
+def _load(request, pk) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related("assignment__course", "user"), pk=pk)
+    require_submission_access(request.user, submission)
+    return submission
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    submission = _load(request, pk)
+    return render(request, "submissions/detail.html", {"submission": submission, "results": submission.function_results.all()})
+
+
+@login_required
+@require_GET
+def feedback_fragment(request, pk):
+    submission = _load(request, pk)
+    return render(request, "submissions/_feedback.html", {"submission": submission, "results": submission.function_results.all()})
+
+
+@login_required
+@require_GET
+def status(request, pk):
+    submission = _load(request, pk)
+    return JsonResponse({
+        "id": submission.pk,
+        "status": submission.status,
+        "status_display": submission.get_status_display(),
+        "finished": submission.is_finished,
+        "score": submission.score,
+        "max_score": submission.max_score,
+    })

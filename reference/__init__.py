@@ -1,0 +1,1 @@
+"""NumPy reference solutions, one module per assignment, and the catalogue of known mistakes."""

@@ -1,0 +1,125 @@
+"""Runs a job under bubblewrap, for one machine without Docker."""
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from sandbox.backends.base import SANDBOX_SOURCE_DIR, Backend, BackendUnavailable
+from sandbox.backends.cgroup import CgroupV1
+from sandbox.outcome import MEMORY, SANDBOX_ERROR, RunOutcome
+
+log = logging.getLogger(__name__)
+
+
+class BwrapBackend(Backend):
+    """Read-only Debian root, tmpfs /tmp, no network, uid 65534, no capabilities, cgroup limits."""
+
+    name = "bwrap"
+    wall_s = 60.0
+    cpu_s = 10.0
+    memory_mb = 1024  # each function's address space; the cgroup adds the runner and /tmp on top
+    runner_memory_mb = 256
+    max_processes = 64
+    output_bytes = 64 * 2**20
+    tmpfs_mb = 256
+    rootfs: Path | None = None  # from sandbox.rootfs.ensure_rootfs
+    uid = 65534
+    bwrap_path = "bwrap"
+
+    def command(self, job_dir: Path) -> list[str]:
+        """Every isolation flag in one place, next to the limit it enforces."""
+        return [
+            self.bwrap_path,
+            "--ro-bind", str(self.rootfs), "/",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", "/tmp",
+            "--ro-bind", str(job_dir), "/job",
+            "--ro-bind", str(SANDBOX_SOURCE_DIR), "/opt/gradebox",
+            "--unshare-all",  # network too: only lo exists inside
+            "--unshare-user", "--uid", str(self.uid), "--gid", str(self.uid),
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop", "ALL",
+            "--clearenv",
+            "--setenv", "PATH", "/usr/bin:/bin",
+            "--setenv", "HOME", "/tmp",
+            "--setenv", "TMPDIR", "/tmp",
+            "--setenv", "LANG", "C.UTF-8",
+            "--setenv", "GRADEBOX_KILL_STRAYS", "1",  # the runner owns this PID namespace
+            "--chdir", "/tmp",
+            "/usr/bin/python3", "-I", "/opt/gradebox/runner.py", "/job",
+        ]
+
+    def run(self, job_dir: Path) -> RunOutcome:
+        if self.rootfs is None or not Path(self.rootfs, "usr/bin/python3").exists():
+            return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"no sandbox root filesystem at {self.rootfs}")
+        if shutil.which(self.bwrap_path) is None:
+            raise BackendUnavailable("bubblewrap (bwrap) is not installed")
+        cgroup = CgroupV1(f"run-{uuid.uuid4().hex[:12]}") if CgroupV1.available() else None
+        started = time.monotonic()
+        try:
+            if cgroup:
+                cgroup.create(self.max_processes, self.cgroup_memory_bytes())
+            else:
+                log.warning("cgroups not writable: limiting processes and memory with rlimits only")
+            process = subprocess.Popen(
+                self.command(Path(job_dir).resolve()), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self.confine(cgroup),
+            )
+        except OSError as exc:
+            if cgroup:
+                cgroup.remove()
+            return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"could not start bwrap: {exc}")
+        try:
+            archive, stderr, stopped = self.collect(process, started)
+        finally:
+            self.kill(process, cgroup)
+        oom_killed = bool(cgroup and cgroup.oom_killed())
+        if cgroup:
+            cgroup.remove()
+        outcome = self.outcome(process, started, archive, stderr, stopped)
+        outcome.oom_killed = oom_killed
+        if outcome.status == SANDBOX_ERROR and oom_killed and stopped is None:
+            outcome.status = MEMORY  # the runner itself was killed by the memory limit
+        return outcome
+
+    def cgroup_memory_bytes(self) -> int:
+        """/tmp pages are charged to the cgroup too, and the runner parent needs its own share."""
+        return (self.memory_mb + self.runner_memory_mb + self.tmpfs_mb) * 2**20
+
+    def confine(self, cgroup: CgroupV1 | None):
+        """Runs between fork and exec: join the cgroup, or fall back to per-process rlimits."""
+        memory_bytes = self.cgroup_memory_bytes()
+        cpu_s = int(self.cpu_s)
+
+        def preexec() -> None:
+            if cgroup:
+                cgroup.enter()
+            else:
+                resource.setrlimit(resource.RLIMIT_NPROC, (self.max_processes, self.max_processes))
+                resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))  # backstop; per function the runner is tighter
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        return preexec
+
+    @staticmethod
+    def kill(process: subprocess.Popen, cgroup: CgroupV1 | None) -> None:
+        """Idempotent: everything in the session and the cgroup dies, then bwrap is reaped."""
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if cgroup:
+            cgroup.kill_all()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            stream.close()

@@ -1,0 +1,355 @@
+"""In-sandbox runner: one forked child per graded function, one zip archive on stdout.
+
+Usage: python3 -I /opt/gradebox/runner.py /job
+Imports only the standard library, NumPy and h5py: it runs inside the sandbox root filesystem.
+"""
+import os
+import sys
+
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_threads] = "1"  # set before NumPy loads: extra threads only fight over one core
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)  # -I leaves the script's own directory off sys.path
+
+import ast  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import select  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+import zipfile  # noqa: E402
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+
+import wire  # noqa: E402
+
+sys.path.remove(_HERE)  # student code must not import our modules by accident
+
+JSON_BYTES_MAX = 1 * 2**20 - 64 * 2**10  # under the host's 1 MiB cap per JSON member
+OUT_BYTES_MAX = 64 * 2**10  # student prints kept per function; the host shows the first 4 KiB
+ARCHIVE_RESERVE_BYTES = 4 * 2**20  # room in output_bytes for JSON, prints and zip headers
+MESSAGE_CHARS = 2000
+SOURCE_CHARS = 200
+TRACEBACK_FRAMES = 20
+SETUP_ERRORS_MAX = 50
+DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_s": 10, "output_bytes": 64 * 2**20}
+
+
+class CappedWriter(io.TextIOBase):
+    """Student prints go to the function's .out file until the cap, then are dropped quietly."""
+
+    def __init__(self, fd: int, max_bytes: int):
+        self.fd = fd
+        self.left_bytes = max_bytes
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        data = str(text).encode("utf-8", "replace")
+        if self.left_bytes > 0:
+            kept = data[: self.left_bytes]
+            self.left_bytes -= len(kept)
+            if self.left_bytes <= 0:
+                kept += b"\n[output truncated]\n"
+            try:
+                os.write(self.fd, kept)
+            except OSError:
+                self.left_bytes = 0
+        return len(text)
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:MESSAGE_CHARS]
+
+
+def student_frames(exc: BaseException, path: str) -> list:
+    """Frames from our runner and from NumPy say nothing useful to a student."""
+    frames = [
+        {"line": frame.lineno, "function": frame.name, "source": (frame.line or "")[:SOURCE_CHARS]}
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename == path
+    ]
+    return frames[-TRACEBACK_FRAMES:]
+
+
+def lower_limit(kind: int, soft: int, hard: int | None = None) -> None:
+    """Only ever tightens: a backend may already have set a lower limit we cannot raise."""
+    current_soft, current_hard = resource.getrlimit(kind)
+    hard = soft if hard is None else hard
+    if current_hard != resource.RLIM_INFINITY:
+        hard = min(hard, current_hard)
+    if current_soft != resource.RLIM_INFINITY:
+        soft = min(soft, current_soft)
+    resource.setrlimit(kind, (min(soft, hard), hard))
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    with open(path + ".tmp", "wb") as handle:
+        handle.write(data)
+    os.replace(path + ".tmp", path)
+
+
+class FunctionChild:
+    """Runs inside the forked child: loads the submission, calls one function on every case."""
+
+    def __init__(self, job_dir: str, out_dir: str, index: int, function: dict, limits: dict, array_bytes: int):
+        self.job_dir = job_dir
+        self.path = os.path.join(job_dir, "submission.py")
+        self.base = os.path.join(out_dir, f"f{index}")
+        self.function = function
+        self.limits = limits
+        self.array_budget_bytes = array_bytes
+        self.result = {"setup_errors": [], "cases": []}
+        self.arrays: dict = {}
+
+    def run(self) -> None:
+        self.confine()
+        module = self.load_submission()
+        self.run_cases(module)
+        self.result["complete"] = True
+        self.save(arrays_changed=False)
+
+    def confine(self) -> None:
+        """Limits apply to this child only, so one function's excess never costs another its grade."""
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing us
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        cpu_s = int(self.limits["cpu_s"])
+        lower_limit(resource.RLIMIT_CPU, cpu_s, cpu_s + 1)  # SIGXCPU first, SIGKILL a second later
+        lower_limit(resource.RLIMIT_AS, int(self.limits["memory_mb"]) * 2**20)
+        lower_limit(resource.RLIMIT_FSIZE, self.array_budget_bytes + ARCHIVE_RESERVE_BYTES)
+        lower_limit(resource.RLIMIT_CORE, 0)
+        if self.limits.get("max_processes"):
+            lower_limit(resource.RLIMIT_NPROC, int(self.limits["max_processes"]))
+        out_fd = os.open(self.base + ".out", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        sys.stdout = sys.stderr = CappedWriter(1, OUT_BYTES_MAX)
+        sys.path.insert(0, self.job_dir)
+        os.chdir(self.job_dir)  # course helpers open their datasets by relative path
+
+    def load_submission(self) -> types.ModuleType:
+        """Runs top-level statements one by one, so a failing import spares the functions that don't need it."""
+        module = types.ModuleType("submission")
+        module.__file__ = self.path
+        sys.modules["submission"] = module
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as handle:
+                source = handle.read()
+            tree = ast.parse(source, self.path)
+        except SyntaxError as exc:
+            self.setup_error(exc.lineno or 0, exc.text or "", f"SyntaxError: {exc.msg}")
+            return module
+        except OSError as exc:
+            self.setup_error(0, "", describe(exc))
+            return module
+        for statement in tree.body:
+            try:
+                code = compile(ast.Module(body=[statement], type_ignores=[]), self.path, "exec")
+                exec(code, module.__dict__)
+            except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
+                self.setup_error(statement.lineno, ast.get_source_segment(source, statement) or "", describe(exc))
+        return module
+
+    def setup_error(self, line: int, source: str, error: str) -> None:
+        if len(self.result["setup_errors"]) < SETUP_ERRORS_MAX:
+            first_line = source.strip().splitlines()[0] if source.strip() else ""
+            self.result["setup_errors"].append({"line": line, "source": first_line[:SOURCE_CHARS], "error": error})
+
+    def run_cases(self, module: types.ModuleType) -> None:
+        name = self.function["name"]
+        function = module.__dict__.get(name)
+        inputs_path = os.path.join(self.job_dir, "inputs.h5")
+        inputs = h5py.File(inputs_path, "r") if os.path.exists(inputs_path) else {}
+        json_bytes = 0
+        for index, case in enumerate(self.function.get("cases", [])):
+            record = {"id": str(case.get("id", index)), "status": "running"}
+            self.result["cases"].append(record)
+            self.save(arrays_changed=False)  # a case that never finishes still shows as started
+            if not callable(function):
+                why = "is not a function" if name in module.__dict__ else "is not defined in the submission"
+                record.update(status="error", error={"type": "NameError", "message": f"{name} {why}", "traceback": []})
+                continue
+            record.update(self.call(function, case, inputs, prefix=f"c{index}"))
+            size = len(json.dumps(record))
+            if json_bytes + size > JSON_BYTES_MAX:
+                self.drop_arrays(f"c{index}/")
+                record["value"] = wire.unsupported(object, "the returned value is too large to report")
+                size = len(json.dumps(record))
+            json_bytes += size
+            self.save(arrays_changed=True)
+
+    def call(self, function, case: dict, inputs, prefix: str) -> dict:
+        """Fresh arguments per case: a function that mutates its inputs cannot spoil the next case."""
+        try:
+            args = wire.decode(case["args"], inputs)
+        except (wire.WireError, KeyError, TypeError, OSError) as exc:
+            return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}
+        args = args if type(args) in (tuple, list) else (args,)
+        started = time.perf_counter()
+        try:
+            value = function(*args)
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt and friends are reported, not obeyed
+            return {"status": "error", "wall_s": time.perf_counter() - started,
+                    "error": {"type": type(exc).__name__[:SOURCE_CHARS], "message": str(exc)[:MESSAGE_CHARS],
+                              "traceback": student_frames(exc, self.path)}}
+        wall_s = time.perf_counter() - started
+        budget = self.array_budget_bytes - sum(array.nbytes for array in self.arrays.values())
+        try:
+            tree = wire.encode(value, self.arrays, prefix, max_array_bytes=max(budget, 0))
+        except BaseException as exc:
+            self.drop_arrays(prefix + "/")
+            tree = wire.unsupported(type(value), f"could not be encoded ({type(exc).__name__})")
+        return {"status": "ok", "wall_s": wall_s, "value": tree}
+
+    def drop_arrays(self, prefix: str) -> None:
+        for key in [key for key in self.arrays if key.startswith(prefix)]:
+            del self.arrays[key]
+
+    def save(self, arrays_changed: bool) -> None:
+        """Rewritten after every case, so a later timeout or crash keeps the earlier results."""
+        write_atomic(self.base + ".json", json.dumps(self.result).encode())
+        if arrays_changed:
+            buffer = io.BytesIO()
+            np.savez(buffer, **self.arrays)
+            write_atomic(self.base + ".npz", buffer.getvalue())
+
+
+class Runner:
+    """The parent: forks a child per function, enforces its wall limit, archives what came back."""
+
+    def __init__(self, job_dir: str, out_dir: str):
+        self.job_dir = job_dir
+        self.out_dir = out_dir
+        with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as handle:
+            job = json.load(handle)
+        self.functions = job["functions"]
+        self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
+        usable_bytes = int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES * (1 + len(self.functions))
+        self.array_budget_bytes = max(usable_bytes, 0) // max(len(self.functions), 1)
+
+    def run(self, archive_fd: int) -> None:
+        summary = {"version": 1, "numpy": np.__version__, "python": sys.version.split()[0], "functions": []}
+        for index, function in enumerate(self.functions):
+            summary["functions"].append(self.run_function(index, function, archive_fd))
+        self.write_archive(summary, archive_fd)
+
+    def run_function(self, index: int, function: dict, archive_fd: int) -> dict:
+        wall_limit_s = float(function.get("wall_s", 10.0))
+        started = time.monotonic()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # the process limit, e.g. while an earlier function's strays die
+            return {"index": index, "name": function["name"], "status": "crashed", "exit": None, "signal": None,
+                    "wall_s": 0.0, "error": describe(exc)}
+        if pid == 0:
+            code = 70
+            try:
+                os.setpgid(0, 0)
+                os.close(archive_fd)  # the student's code must not reach the real stdout
+                child = FunctionChild(self.job_dir, self.out_dir, index, function, self.limits, self.array_budget_bytes)
+                child.run()
+                code = 0
+            except BaseException:
+                traceback.print_exc()  # lands in the function's .out file
+            finally:
+                os._exit(code)
+        try:
+            os.setpgid(pid, pid)  # also here: killpg must work even before the child gets to run
+        except OSError:
+            pass
+        pidfd = os.pidfd_open(pid)
+        timed_out = not select.select([pidfd], [], [], wall_limit_s)[0]
+        if timed_out:
+            self.kill_group(pid)
+        _, status = os.waitpid(pid, 0)
+        os.close(pidfd)
+        wall_s = time.monotonic() - started
+        self.kill_group(pid)  # grandchildren left behind in the function's process group
+        if os.environ.get("GRADEBOX_KILL_STRAYS") == "1":
+            self.kill_strays()
+        report = {"index": index, "name": function["name"], "status": "ok", "exit": None, "signal": None,
+                  "wall_s": round(wall_s, 6)}
+        if os.WIFSIGNALED(status):
+            report["signal"] = os.WTERMSIG(status)
+        else:
+            report["exit"] = os.WEXITSTATUS(status)
+        if timed_out or report["signal"] == signal.SIGXCPU:
+            report["status"] = "timeout"
+        elif report["signal"] or report["exit"] or not self.child_completed(index):
+            report["status"] = "crashed"
+        return report
+
+    @staticmethod
+    def kill_group(pid: int) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    @staticmethod
+    def kill_strays() -> None:
+        """Inside a sandbox's own PID namespace, anything else still alive escaped its group via setsid."""
+        try:
+            os.kill(-1, signal.SIGKILL)  # never reaches us or the namespace's init
+        except ProcessLookupError:
+            pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+
+    def child_completed(self, index: int) -> bool:
+        """A child that called os._exit(0) mid-way exits 0 too; only a finished one marks its results complete."""
+        try:
+            with open(os.path.join(self.out_dir, f"f{index}.json"), "rb") as handle:
+                return json.loads(handle.read(JSON_BYTES_MAX + 1)).get("complete") is True
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def write_archive(self, summary: dict, archive_fd: int) -> None:
+        """One uncompressed zip, streamed; each member is capped so the host can read them all."""
+        caps = {".json": JSON_BYTES_MAX, ".npz": self.array_budget_bytes + ARCHIVE_RESERVE_BYTES, ".out": OUT_BYTES_MAX}
+        with os.fdopen(archive_fd, "wb") as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("runner.json", json.dumps(summary))
+            for index in range(len(self.functions)):
+                for suffix, cap in caps.items():
+                    path = os.path.join(self.out_dir, f"f{index}{suffix}")
+                    if not os.path.isfile(path) or os.path.islink(path):
+                        continue
+                    with open(path, "rb") as handle:
+                        data = handle.read(cap + 1)
+                    if len(data) <= cap or suffix == ".out":
+                        archive.writestr(f"f{index}{suffix}", data[:cap])
+
+
+def main(argv: list) -> int:
+    if len(argv) != 2:
+        print("usage: runner.py JOB_DIR", file=sys.stderr)
+        return 2
+    archive_fd = os.dup(1)  # ours alone: fd 1 now goes nowhere, whatever anyone prints
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    out_dir = tempfile.mkdtemp(prefix="gradebox-")
+    try:
+        Runner(os.path.abspath(argv[1]), out_dir).run(archive_fd)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"runner: {describe(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

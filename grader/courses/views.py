@@ -19,7 +19,7 @@ def home(request):
 
 
 @login_required
-def assignment_detail(request, course_slug, slug, form=None, status=200):
+def assignment_detail(request, course_slug, slug, form=None, status=200, upload_error=None):
     assignment = assignment_for(request.user, course_slug, slug)
     history = Submission.objects.filter(user=request.user, assignment=assignment)
     context = {
@@ -27,6 +27,7 @@ def assignment_detail(request, course_slug, slug, form=None, status=200):
         "functions": assignment.functions.all(),
         "form": form or UploadForm(),
         "history": history,
+        "upload_error": upload_error,
     }
     return render(request, "courses/assignment.html", context, status=status)
 

@@ -130,7 +130,9 @@ def _compare_array(expected: np.ndarray, actual, path: str, rtol: float, atol: f
     if np.allclose(actual_f, expected_f, rtol=rtol, atol=atol, equal_nan=True):
         return
     error = np.abs(actual_f - expected_f)
-    where = np.unravel_index(int(np.nanargmax(error)), error.shape) if error.size else ()
+    error[np.isnan(error)] = np.inf  # NaN where a number was expected counts as the largest error
+    error[np.isnan(actual_f) & np.isnan(expected_f)] = 0.0
+    where = np.unravel_index(int(np.argmax(error)), error.shape) if error.size else ()
     problems.append(
         Problem(
             VALUES,

@@ -8,6 +8,7 @@ ALLOWED_SUFFIXES = (".py", ".ipynb")
 
 class UploadForm(forms.Form):
     file = forms.FileField(
+        allow_empty_file=True,  # stored and explained on the feedback page, not refused here
         label="Your notebook (.ipynb) or Python file (.py)",
         widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,.py"}),
     )

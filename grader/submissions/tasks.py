@@ -28,16 +28,15 @@ def grade_submission(self, submission_id: int) -> None:
         data = handle.read()
     try:
         report = get_grader().grade(submission.assignment.slug, submission.original_name, data, submission_id)
-    except SandboxFailure as failure:
-        if self.request.retries < MAX_RETRIES:
-            log.warning("sandbox failure, retrying", extra={"submission": submission_id, "error": str(failure)[:200]})
+    except Exception as failure:  # SandboxFailure, or a bug of ours: never leave the row "running"
+        log.exception("grading failed", extra={"submission": submission_id, "retries": self.request.retries})
+        if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
             raise self.retry(exc=failure, countdown=2 ** self.request.retries)
         submission.advance(
             Submission.Status.FAILED,
             error_message="The grader could not run your submission (a problem on our side, not in your code). "
             "Staff have been notified; you can upload again.",
         )
-        log.error("sandbox failure, giving up", extra={"submission": submission_id, "error": str(failure)[:500]})
         return
     record_report(submission, report)
     log.info("submission graded", extra={"submission": submission_id, "score": report.score})

@@ -37,9 +37,7 @@ def _upload_checked(request, course_slug, slug):
 
 
 def _refuse_too_large(request, course_slug, slug, size):
-    form = UploadForm()
-    form.add_error(None, too_large_message(size))
-    response = assignment_detail(request, course_slug, slug, form=form, status=413)
+    response = assignment_detail(request, course_slug, slug, upload_error=too_large_message(size), status=413)
     response["Connection"] = "close"
     return response
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sandbox.backends.base import SANDBOX_SOURCE_DIR, Backend, BackendUnavailable
 from sandbox.backends.cgroup import CgroupV1
 from sandbox.outcome import MEMORY, SANDBOX_ERROR, RunOutcome
+from sandbox.rootfs import numpy_version
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,15 @@ class BwrapBackend(Backend):
     rootfs: Path | None = None  # from sandbox.rootfs.ensure_rootfs
     uid = 65534
     bwrap_path = "bwrap"
+
+    @property
+    def image_id(self) -> str:
+        """Names the root filesystem, so cached expected outputs follow a change of NumPy."""
+        return Path(self.rootfs).name if self.rootfs else ""
+
+    @property
+    def numpy_version(self) -> str:
+        return numpy_version(Path(self.rootfs)) if self.rootfs else ""
 
     def command(self, job_dir: Path) -> list[str]:
         """Every isolation flag in one place, next to the limit it enforces."""

@@ -1,0 +1,53 @@
+"""Shared fixtures: student files built from the reference, and a real Celery worker process."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database and the configured broker."""
+    from django.conf import settings
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        test_db = connection.settings_dict["NAME"]
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="grader.settings", GRADER_DATA_DIR=str(settings.DATA_DIR))
+    url = settings.DATABASES["default"]
+    if url["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{test_db}"
+    else:
+        env["DATABASE_URL"] = f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT'] or 5432}/{test_db}"
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
+        for sub in ("queue", "processed"):
+            (settings.BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    log_path = Path(settings.DATA_DIR) / "worker.log"
+    log = log_path.open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "grader", "worker", "--loglevel=INFO", "--concurrency=1",
+         "-Q", "interactive", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.1)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()

@@ -1,0 +1,111 @@
+import json
+
+import nbformat
+import pytest
+
+from grader.grading.extract import FileProblem, extract
+from tests import student_files as files
+
+GRADED = ["update_parameters_with_gd", "initialize_velocity"]
+
+
+def notebook_of(*cells: str) -> bytes:
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])).encode()
+
+
+def test_notebook_keeps_graded_defs_and_needed_imports_and_drops_top_level_code():
+    data = notebook_of(
+        "import numpy as np\nimport matplotlib.pyplot as plt\n%matplotlib inline",
+        "def update_parameters_with_gd(parameters, grads, learning_rate):\n    return np.copy(parameters)",
+        "print('training')\nfor i in range(100000000):\n    pass",
+    )
+    result = extract(data, "a.ipynb", GRADED)
+    assert result.found == ["update_parameters_with_gd"]
+    assert result.missing == ["initialize_velocity"]
+    assert "import numpy as np" in result.source
+    assert "matplotlib" not in result.source and "print(" not in result.source and "range(" not in result.source
+    assert any("%matplotlib inline" in n for n in result.notes)
+    assert any("import matplotlib.pyplot as plt" in n for n in result.notes)
+    assert any("2 top-level statement(s) were not run" in n for n in result.notes)
+
+
+def test_last_definition_of_a_function_wins_and_the_student_is_told():
+    data = notebook_of(
+        "def initialize_velocity(parameters):\n    return 'draft'",
+        "def initialize_velocity(parameters):\n    return 'final'",
+    )
+    result = extract(data, "a.ipynb", GRADED)
+    assert "'final'" in result.source and "'draft'" not in result.source
+    assert any("defined more than once" in n for n in result.notes)
+
+
+def test_helpers_called_by_graded_functions_come_along_transitively():
+    source = (
+        "import math\n"
+        "def _scale(x):\n    return _twice(x)\n"
+        "def _twice(x):\n    return 2 * math.sqrt(x)\n"
+        "def unused():\n    return 1\n"
+        "def initialize_velocity(parameters):\n    return _scale(4)\n"
+    ).encode()
+    result = extract(source, "a.py", GRADED)
+    assert "def _scale" in result.source and "def _twice" in result.source and "import math" in result.source
+    assert "def unused" not in result.source
+
+
+def test_course_helper_star_imports_are_kept():
+    result = extract(b"from opt_utils import *\nfrom sklearn import *\ndef initialize_velocity(p):\n    return p\n",
+                     "a.py", GRADED, helper_modules=("opt_utils",))
+    assert "from opt_utils import *" in result.source
+    assert "sklearn" not in result.source
+
+
+def test_syntax_error_in_a_py_file_names_the_line():
+    with pytest.raises(FileProblem, match="Syntax error at line 3"):
+        extract(files.SYNTAX_ERROR_PY, "a.py", GRADED)
+
+
+def test_syntax_error_in_one_cell_costs_only_the_function_defined_there():
+    data = notebook_of(
+        "import numpy as np",
+        "def update_parameters_with_gd(parameters, grads, learning_rate)\n    return parameters",
+        "def initialize_velocity(parameters):\n    return {}",
+        "print(unbalanced",
+    )
+    result = extract(data, "a.ipynb", GRADED)
+    assert "cell 2, line 1" in result.syntax_errors["update_parameters_with_gd"]
+    assert result.found == ["initialize_velocity"]
+    assert any("Cell 4 was skipped" in n for n in result.notes)
+
+
+def test_traceback_lines_map_back_to_the_notebook_cell():
+    data = notebook_of("import numpy as np", "x = 1\n\ndef initialize_velocity(parameters):\n    return 1 / 0")
+    result = extract(data, "a.ipynb", GRADED)
+    line = result.source.splitlines().index("    return 1 / 0") + 1
+    assert result.origin_of(line) == "cell 2, line 4"
+
+
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"", "a.py", "empty"),
+        (b"   \n\n", "a.ipynb", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "a.ipynb", "binary"),
+        (b"\xff\xfe\xfa invalid", "a.py", "not UTF-8"),
+        (b'{"cells": [', "a.ipynb", r"not valid JSON \(line 1"),
+        (json.dumps([1, 2]).encode(), "a.ipynb", "not a Jupyter notebook"),
+        (json.dumps({"cells": "nope"}).encode(), "a.ipynb", "not a readable Jupyter notebook"),
+    ],
+)
+def test_unreadable_files_get_a_clear_message(data, name, message):
+    with pytest.raises(FileProblem, match=message):
+        extract(data, name, GRADED)
+
+
+def test_the_course_starter_notebook_extracts_every_graded_function():
+    from assignments.registry import get_assignment
+
+    assignment = get_assignment("optimization")
+    data = (assignment.folder / assignment.starter_notebook).read_bytes()
+    result = extract(data, "starter.ipynb", [f.name for f in assignment.functions], ("opt_utils", "testCases"))
+    assert result.found == [f.name for f in assignment.functions]
+    assert result.missing == []

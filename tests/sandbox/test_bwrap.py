@@ -1,0 +1,196 @@
+"""The real sandbox: bubblewrap over the debootstrap root filesystem (first build takes about a minute)."""
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sandbox.backends import BackendUnavailable, BwrapBackend, make_backend
+from sandbox.backends.cgroup import CgroupV1
+from sandbox.outcome import OK, TIMEOUT
+from sandbox.results import read_results
+from sandbox.rootfs import ensure_rootfs, numpy_version
+
+
+@pytest.fixture(scope="session")
+def rootfs() -> Path:
+    return ensure_rootfs(Path(os.environ.get("GRADER_CACHE_DIR", "/var/cache/gradebox")))
+
+
+@pytest.fixture
+def backend(rootfs) -> BwrapBackend:
+    return make_backend("bwrap", rootfs=rootfs, wall_s=30.0, max_processes=32, memory_mb=512)
+
+
+@pytest.fixture
+def grade(backend, job_dir, build_job):
+    def grade(source, functions, **options):
+        job = build_job(job_dir, source, functions, **options)
+        outcome = backend.run(job_dir)
+        assert outcome.status == OK, outcome.stderr
+        return read_results(outcome.archive, job)
+    return grade
+
+
+@pytest.mark.sandbox
+def test_trivial_job_runs_in_well_under_a_second(backend, job_dir, build_job):
+    job = build_job(job_dir, "def f(x):\n    return x + 1\n", {"f": [(np.ones(2),)]})
+    backend.run(job_dir)  # warm the page cache
+    started = time.monotonic()
+    outcome = backend.run(job_dir)
+    assert outcome.status == OK and time.monotonic() - started < 1.0
+    np.testing.assert_array_equal(read_results(outcome.archive, job)["f"].cases[0].value, [2.0, 2.0])
+
+
+@pytest.mark.sandbox
+def test_student_and_reference_share_the_rootfs_numpy(grade, backend, rootfs):
+    runs = grade("import numpy as np\ndef version():\n    return np.__version__\n", {"version": [()]})
+    assert runs["version"].cases[0].value == numpy_version(rootfs) == backend.numpy_version
+    assert backend.image_id == rootfs.name
+
+
+@pytest.mark.sandbox
+def test_no_network_interface_but_lo(grade):
+    runs = grade("""
+        import socket
+        def interfaces():
+            return [name for _, name in socket.if_nameindex()]
+        def connect():
+            socket.create_connection(("1.1.1.1", 80), timeout=1)
+    """, {"interfaces": [()], "connect": [()]})
+    assert runs["interfaces"].cases[0].value == ["lo"]
+    assert runs["connect"].cases[0].error["type"] in ("OSError", "TimeoutError")
+
+
+@pytest.mark.sandbox
+def test_host_files_are_out_of_reach(grade):
+    runs = grade("""
+        import os
+        def look():
+            return [os.path.exists(p) for p in ("/work", "/var/cache/gradebox", "/root/.config")] + [os.listdir("/home")]
+        def who():
+            status = open("/proc/self/status").read()
+            fields = dict(line.split(":", 1) for line in status.splitlines())
+            return os.getuid(), fields["CapEff"].strip(), fields["NoNewPrivs"].strip()
+        def write_root():
+            open("/usr/evil", "w")
+    """, {"look": [()], "who": [()], "write_root": [()]})
+    assert runs["look"].cases[0].value == [False, False, False, []]
+    assert runs["who"].cases[0].value == (65534, "0000000000000000", "1")
+    assert runs["write_root"].cases[0].error["type"] in ("OSError", "PermissionError")
+
+
+@pytest.mark.sandbox
+def test_fork_bomb_is_contained_and_the_others_still_pass(grade):
+    runs = grade("""
+        import os
+        def bomb(x):
+            while True:
+                try:
+                    os.fork()
+                except OSError:
+                    pass
+        def escapes(x):
+            if os.fork() == 0:
+                os.setsid()
+                while True:
+                    pass
+            return x
+        def fine(x):
+            return x * 2
+    """, {"bomb": [(1,)], "escapes": [(1,)], "fine": [(21,)]}, wall_s=2.0)
+    assert runs["bomb"].status == "timeout"
+    assert runs["escapes"].cases[0].value == 1
+    assert runs["fine"].cases[0].value == 42
+
+
+@pytest.mark.sandbox
+def test_memory_bomb_is_contained(grade):
+    runs = grade("""
+        import os
+        def hog(x):
+            blocks = []
+            while True:
+                blocks.append(bytearray(50 * 2**20))
+        def forked_hogs(x):
+            for _ in range(8):
+                if os.fork() == 0:
+                    blocks = []
+                    while True:
+                        blocks.append(bytearray(2**20))
+            os.wait()
+            return x
+        def fine(x):
+            return x
+    """, {"hog": [(1,)], "forked_hogs": [(1,)], "fine": [(1,)]}, wall_s=10.0, limits={"memory_mb": 512})
+    assert runs["hog"].cases[0].error["type"] == "MemoryError"
+    assert runs["forked_hogs"].status in ("ok", "crashed", "timeout")
+    assert runs["fine"].cases[0].value == 1
+
+
+@pytest.mark.sandbox
+def test_huge_stdout_is_capped(grade):
+    runs = grade("""
+        import os
+        def chatty(x):
+            while True:
+                os.write(1, b"spam" * 2**14)
+    """, {"chatty": [(1,)]}, wall_s=3.0)
+    assert runs["chatty"].cases[0].error["type"] == "OSError"  # the file size limit, not a full disk
+    assert len(runs["chatty"].output) <= 4096
+
+
+@pytest.mark.sandbox
+def test_whole_run_past_the_wall_limit_is_a_timeout(backend, job_dir, build_job):
+    build_job(job_dir, "def f():\n    while True:\n        pass\n", {"f": [()]}, wall_s=30.0)
+    backend.wall_s = 1.5
+    outcome = backend.run(job_dir)
+    assert outcome.status == TIMEOUT and outcome.archive is None and outcome.wall_s < 5
+
+
+@pytest.mark.sandbox
+def test_no_cgroup_or_process_is_left_after_a_run(backend, job_dir, build_job):
+    build_job(job_dir, "import os\ndef f():\n    if os.fork() == 0:\n        os.setsid()\n        while True: pass\n",
+              {"f": [()]})
+    backend.run(job_dir)
+    for controller in ("pids", "memory"):
+        parent = CgroupV1.root / controller / CgroupV1.parent
+        assert not parent.exists() or [p for p in parent.iterdir() if p.is_dir()] == []
+
+
+def test_rootfs_is_reused_when_complete(tmp_path):
+    tree = tmp_path / "rootfs" / "abc"
+    tree.mkdir(parents=True)
+    (tree / ".gradebox-rootfs.json").write_text('{"numpy": "1.24.2"}')
+    from sandbox import rootfs
+
+    original = rootfs.rootfs_hash
+    rootfs.rootfs_hash = lambda *args: "abc"
+    try:
+        assert ensure_rootfs(tmp_path, mirror="http://unreachable.invalid") == tree
+    finally:
+        rootfs.rootfs_hash = original
+    assert numpy_version(tree) == "1.24.2"
+
+
+def test_docker_backend_is_reported_unavailable_until_built():
+    with pytest.raises(BackendUnavailable, match="docker backend not installed yet"):
+        make_backend("docker")
+
+
+def test_auto_falls_back_to_bwrap_and_never_to_the_bare_process():
+    assert isinstance(make_backend("auto"), BwrapBackend)
+    with pytest.raises(BackendUnavailable):
+        make_backend("nonsense")
+
+
+def test_unknown_limits_are_refused():
+    with pytest.raises(TypeError):
+        make_backend("bwrap", wall_ms=3)
+
+
+def test_process_backend_runs_the_bare_runner_for_benchmarks(job_dir, build_job):
+    job = build_job(job_dir, "def f(x):\n    return x + 1\n", {"f": [(1,)]})
+    outcome = make_backend("process", wall_s=30.0).run(job_dir)
+    assert outcome.status == OK and read_results(outcome.archive, job)["f"].cases[0].value == 2

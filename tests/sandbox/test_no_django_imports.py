@@ -1,0 +1,44 @@
+"""Imports flow grader -> grader.grading -> sandbox; the runner sees only stdlib, NumPy and h5py."""
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER_FILES = [ROOT / "sandbox" / "runner.py", ROOT / "sandbox" / "wire.py"]
+RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "h5py", "wire"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            names.add(str(node.args[0].value))
+    return names
+
+
+def python_files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", ["sandbox", "reference", "assignments"])
+def test_package_never_imports_django(package):
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(name for name in imported_modules(path)
+                                            if name.split(".")[0] in ("django", "rest_framework", "celery", "grader"))
+        for path in python_files(package)
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+@pytest.mark.parametrize("path", RUNNER_FILES, ids=lambda path: path.name)
+def test_runner_imports_only_stdlib_numpy_and_h5py(path):
+    extra = {name for name in imported_modules(path) if name.split(".")[0] not in RUNNER_ALLOWED}
+    assert extra == set()

@@ -28,6 +28,45 @@ class Case:
     rtol: float = 1e-5
     atol: float = 1e-8
     description: str = ""
+    # Graded callees answered by stand-ins for this case, so a wrong callee does not fail the caller
+    # too: the trusted side records the reference callee's answers to exactly the calls this case
+    # makes, and the sandbox replaces the student's callee with a lookup in that table.
+    stand_ins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Threshold:
+    metric: str  # a key of what ModelCheck.evaluate returns, e.g. "test_accuracy"
+    op: str  # ">=" or "<="
+    value: float
+    description: str = ""  # e.g. "the course reports 0.96 with He initialization"
+
+    def holds(self, measured: float) -> bool:
+        return measured >= self.value if self.op == ">=" else measured <= self.value
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """Training driven by the student's functions inside the sandbox; judged outside it.
+
+    `driver` names a function of the assignment's supplied module; the sandbox
+    calls it with `build()`'s arguments and it returns `(parameters, costs)`.
+    `evaluate(parameters)` runs on the trusted side on data the sandbox never
+    saw and returns metrics such as {"train_accuracy": 0.99, "test_accuracy": 0.96}.
+    """
+
+    id: str  # "he", "l2", "adam"
+    title: str  # "3-layer model with He initialization"
+    driver: str
+    build: Callable[[], tuple]
+    evaluate: Callable[[dict], dict[str, float]]
+    thresholds: tuple[Threshold, ...]
+    depends_on: tuple[str, ...]  # graded functions the training calls
+    points: float = 0.0
+    wall_s: float = 120.0
+    # Decision boundary plot: predict(parameters, X) -> labels (1, m), and the (X, Y) to draw.
+    predict: Callable[[dict, object], object] | None = None
+    plot_data: Callable[[], tuple] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +88,10 @@ class Assignment:
     functions: tuple[GradedFunction, ...]
     description: str = ""
     starter_notebook: str = "starter.ipynb"
+    # Functions the course notebook gives the students (forward_propagation_n, model, ...) and the
+    # training drivers of model checks: appended to the submission for what the file lacks.
+    supplied_module: str | None = None
+    model_checks: tuple[ModelCheck, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def function(self, name: str) -> GradedFunction:

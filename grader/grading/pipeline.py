@@ -15,7 +15,7 @@ from grader.grading.expected import ExpectedOutputs, load_expected
 from grader.grading.extract import FileProblem, extract
 from grader.grading.feedback import Report, file_problem_report, function_report
 from grader.grading.job import PreparedInputs, prepare_inputs, write_job
-from sandbox.results import FunctionRun, read_results
+from sandbox.results import FunctionRun, ResultsError, read_results
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,10 @@ class Grader:
             raise SandboxFailure(f"sandbox failed: {outcome.stderr[-500:]}")
         if outcome.archive is None:  # the whole run hit the wall-time or memory limit
             return {f["name"]: FunctionRun(f["name"], outcome.status) for f in job["functions"]}
-        runs = read_results(outcome.archive, job)
+        try:
+            runs = read_results(outcome.archive, job)
+        except ResultsError as error:
+            raise SandboxFailure(f"unreadable sandbox archive: {error}") from error
         if outcome.oom_killed:
             for run in runs.values():
                 if run.status == "crashed" and run.signal == 9:

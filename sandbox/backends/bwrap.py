@@ -31,7 +31,8 @@ class BwrapBackend(Backend):
     output_bytes = 64 * 2**20
     tmpfs_mb = 256
     rootfs: Path | None = None  # from sandbox.rootfs.ensure_rootfs
-    uid = 65534
+    uid = 65534  # inside the sandbox
+    host_uid = 65534  # outside: bwrap itself runs unprivileged, so nothing inside is host root
     bwrap_path = "bwrap"
 
     @property
@@ -118,6 +119,10 @@ class BwrapBackend(Backend):
                 resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))  # backstop; per function the runner is tighter
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if os.geteuid() == 0:  # after joining the cgroup, which needs root
+                os.setgroups([])
+                os.setgid(self.host_uid)
+                os.setuid(self.host_uid)
 
         return preexec
 

@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 import textwrap
+import shutil
+import tempfile
 from pathlib import Path
 
 import h5py
@@ -41,8 +43,12 @@ def run_plain_runner(job_dir: Path, timeout_s: float = 60) -> subprocess.Complet
 
 
 @pytest.fixture
-def job_dir(tmp_path: Path) -> Path:
-    return tmp_path / "job"
+def job_dir():
+    """Outside pytest's private tmp dirs: the sandbox runs as an unprivileged host user that must reach it."""
+    base = Path(tempfile.mkdtemp(prefix="gradebox-test-"))
+    base.chmod(0o755)
+    yield base / "job"
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

@@ -34,12 +34,10 @@ def grade(backend, job_dir, build_job):
 
 
 @pytest.mark.sandbox
-def test_trivial_job_runs_in_well_under_a_second(backend, job_dir, build_job):
+def test_trivial_job_runs(backend, job_dir, build_job):
     job = build_job(job_dir, "def f(x):\n    return x + 1\n", {"f": [(np.ones(2),)]})
-    backend.run(job_dir)  # warm the page cache
-    started = time.monotonic()
     outcome = backend.run(job_dir)
-    assert outcome.status == OK and time.monotonic() - started < 1.0
+    assert outcome.status == OK, outcome.stderr
     np.testing.assert_array_equal(read_results(outcome.archive, job)["f"].cases[0].value, [2.0, 2.0])
 
 

@@ -96,6 +96,42 @@ def write_atomic(path: str, data: bytes) -> None:
     os.replace(path + ".tmp", path)
 
 
+def same_values(a, b) -> bool:
+    """Arguments match a recorded call when equal to within float rounding."""
+    if isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=0.0))
+    if isinstance(b, (tuple, list)):
+        return isinstance(a, (tuple, list)) and len(a) == len(b) and all(map(same_values, a, b))
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(same_values(a[k], b[k]) for k in b)
+    if isinstance(b, float) and isinstance(a, (int, float, np.floating)):
+        return bool(np.isclose(float(a), b, rtol=1e-12, atol=0.0))
+    return type(a) is type(b) and a == b
+
+
+def stand_in(name: str, table: list):
+    """Replaces a graded callee with the reference's recorded answers to exactly the calls the test makes."""
+    def answer(*args):
+        for recorded_args, result in table:
+            if same_values(tuple(args), tuple(recorded_args)):
+                return _fresh(result)
+        raise RuntimeError(f"{name} was called with arguments this test does not expect; "
+                           f"check the arguments you pass to {name}")
+    answer.__name__ = name
+    return answer
+
+
+def _fresh(value):
+    """A deep copy, so a caller that mutates the answer cannot change the next one."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_fresh(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 class FunctionChild:
     """Runs inside the forked child: loads the submission, calls one function on every case."""
 
@@ -193,6 +229,12 @@ class FunctionChild:
         except (wire.WireError, KeyError, TypeError, OSError) as exc:
             return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}
         args = args if type(args) in (tuple, list) else (args,)
+        try:
+            stand_ins = {name: stand_in(name, wire.decode(table, inputs)) for name, table in case.get("stand_ins", {}).items()}
+        except (wire.WireError, KeyError, TypeError, OSError) as exc:
+            return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}
+        namespace = getattr(function, "__globals__", {})
+        namespace.update(stand_ins)
         started = time.perf_counter()
         try:
             value = function(*args)

@@ -106,6 +106,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 # Sandbox: backend choice and limits (sandbox/ never reads settings; grader.grading passes these in).
 GRADER_SANDBOX = env_choice("GRADER_SANDBOX", "auto", ("auto", "docker", "bwrap"))
 GRADER_CACHE_DIR = Path(env_str("GRADER_CACHE_DIR", "/var/cache/gradebox"))
+# Job dirs are mounted into the sandbox by an unprivileged user: they live under the (world-traversable) cache.
 GRADER_WALL_S = env_float("GRADER_WALL_S", 60.0, minimum=1.0)
 GRADER_FUNCTION_WALL_S = env_float("GRADER_FUNCTION_WALL_S", 10.0, minimum=0.5)
 GRADER_CPU_S = env_float("GRADER_CPU_S", 30.0, minimum=1.0)
@@ -113,7 +114,7 @@ GRADER_MEMORY_MB = env_int("GRADER_MEMORY_MB", 1024, minimum=128)
 GRADER_MAX_PROCESSES = env_int("GRADER_MAX_PROCESSES", 64, minimum=4)
 GRADER_OUTPUT_BYTES = env_int("GRADER_OUTPUT_BYTES", 128 * 2**20, minimum=2**20)
 GRADER_TMPFS_MB = env_int("GRADER_TMPFS_MB", 256, minimum=16)
-GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(DATA_DIR / "jobs")))
+GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(GRADER_CACHE_DIR / "jobs")))
 GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
 
 # Celery. The embedded default needs no server: kombu's filesystem transport,

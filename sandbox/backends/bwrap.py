@@ -11,8 +11,9 @@ import time
 import uuid
 from pathlib import Path
 
-from sandbox.backends.base import SANDBOX_SOURCE_DIR, Backend, BackendUnavailable
+from sandbox.backends.base import Backend, BackendUnavailable
 from sandbox.backends.cgroup import CgroupV1
+from sandbox.backends.runner_files import install_runner, unreachable_part
 from sandbox.outcome import MEMORY, SANDBOX_ERROR, RunOutcome
 from sandbox.rootfs import numpy_version
 
@@ -31,6 +32,7 @@ class BwrapBackend(Backend):
     output_bytes = 64 * 2**20
     tmpfs_mb = 256
     rootfs: Path | None = None  # from sandbox.rootfs.ensure_rootfs
+    runner_dir: Path | None = None  # a world-readable copy of the runner; installed beside the rootfs by default
     uid = 65534  # inside the sandbox
     host_uid = 65534  # outside: bwrap itself runs unprivileged, so nothing inside is host root
     bwrap_path = "bwrap"
@@ -53,7 +55,7 @@ class BwrapBackend(Backend):
             "--dev", "/dev",
             "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", "/tmp",
             "--ro-bind", str(job_dir), "/job",
-            "--ro-bind", str(SANDBOX_SOURCE_DIR), "/opt/gradebox",
+            "--ro-bind", str(self.runner_dir), "/opt/gradebox",
             "--unshare-all",  # network too: only lo exists inside
             "--unshare-user", "--uid", str(self.uid), "--gid", str(self.uid),
             "--die-with-parent",
@@ -74,6 +76,11 @@ class BwrapBackend(Backend):
             return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"no sandbox root filesystem at {self.rootfs}")
         if shutil.which(self.bwrap_path) is None:
             raise BackendUnavailable("bubblewrap (bwrap) is not installed")
+        if self.runner_dir is None:
+            self.runner_dir = install_runner(Path(self.rootfs).parents[1])
+        if os.geteuid() == 0 and (blocked := unreachable_part(job_dir)):
+            return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"the sandbox user cannot enter {blocked}: "
+                                                          "put job directories where every user can reach them")
         cgroup = CgroupV1(f"run-{uuid.uuid4().hex[:12]}") if CgroupV1.available() else None
         started = time.monotonic()
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import nbformat
 
@@ -47,6 +47,12 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
     syntax_errors: dict[str, str] = field(default_factory=dict)  # graded function -> message
     line_map: list[tuple[int, int, str, int]] = field(default_factory=list)  # (start, end, origin, first_line)
+
+    def with_prefix(self, text: str) -> "Extraction":
+        """The same extraction with `text` (supplied code) before the student's source; line map shifted."""
+        shift = text.count("\n")
+        return replace(self, source=text + self.source,
+                       line_map=[(a + shift, b + shift, origin, first) for a, b, origin, first in self.line_map])
 
     def origin_of(self, line: int) -> str | None:
         """Where line `line` of submission.py stood in the student's upload."""

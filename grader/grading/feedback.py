@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from assignments.spec import Assignment, Case, GradedFunction
 from grader.grading import messages
@@ -34,9 +34,10 @@ class FunctionReport:
     summary: str = ""
     output: str = ""
     traceback: str = ""
+    metrics: dict = field(default_factory=dict)  # model checks only: measured accuracies
 
     def document(self) -> dict:
-        return {
+        document = {
             "status": self.status,
             "score": self.score,
             "max_score": self.max_score,
@@ -44,6 +45,9 @@ class FunctionReport:
             "hint": self.hint,
             "summary": self.summary,
         }
+        if self.metrics:
+            document["metrics"] = self.metrics
+        return document
 
 
 @dataclass
@@ -51,26 +55,31 @@ class Report:
     assignment: str
     functions: list[FunctionReport]
     notes: list[str] = field(default_factory=list)
+    models: list[FunctionReport] = field(default_factory=list)  # model-level checks, after the functions
+    images: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (model check id, "cost"|"boundary") -> PNG
 
     @property
     def score(self) -> float:
-        return round(sum(f.score for f in self.functions), 6)
+        return round(sum(f.score for f in self.functions + self.models), 6)
 
     @property
     def max_score(self) -> float:
-        return round(sum(f.max_score for f in self.functions), 6)
+        return round(sum(f.max_score for f in self.functions + self.models), 6)
+
+    def failed_functions(self) -> set[str]:
+        return {f.name for f in self.functions if f.status != PASSED}
 
     def document(self) -> dict:
-        return {
+        document = {
             "assignment": self.assignment,
             "score": self.score,
             "max_score": self.max_score,
             "functions": {f.name: f.document() for f in self.functions},
             "notes": self.notes,
         }
-
-    def to_dict(self) -> dict:
-        return {"assignment": self.assignment, "notes": self.notes, "functions": [asdict(f) for f in self.functions]}
+        if self.models:
+            document["models"] = {m.name: m.document() for m in self.models}
+        return document
 
 
 def file_problem_report(assignment: Assignment, message: str) -> Report:

@@ -17,6 +17,7 @@ from pathlib import Path
 import h5py
 
 from assignments.spec import Assignment
+from grader.grading.standins import record_stand_ins
 from sandbox.wire import encode, find_unsupported
 
 JOB_FORMAT_VERSION = 1
@@ -32,26 +33,55 @@ class PreparedInputs:
     version: str  # hash of the inputs and the helper modules
 
 
-def prepare_inputs(assignment: Assignment, cache_dir: Path) -> PreparedInputs:
-    """Builds (once per process and version) the job.json entries and inputs.h5 of an assignment."""
-    key = (assignment.slug, Path(cache_dir))
+FUNCTIONS, MODELS = "functions", "models"
+
+
+def prepare_inputs(assignment: Assignment, cache_dir: Path, phase: str = FUNCTIONS) -> PreparedInputs:
+    """Builds (once per process and version) the job.json entries and inputs.h5 of an assignment.
+
+    Phase "functions" calls each graded function on its cases; phase "models"
+    calls the training drivers of the model checks.
+    """
+    key = (assignment.slug, phase, Path(cache_dir))
     with _lock:
         if key not in _prepared:
-            _prepared[key] = _build_inputs(assignment, Path(cache_dir))
+            _prepared[key] = _build_inputs(assignment, Path(cache_dir), phase)
         return _prepared[key]
 
 
-def _build_inputs(assignment: Assignment, cache_dir: Path) -> PreparedInputs:
+def _calls(assignment: Assignment, phase: str) -> list[tuple[str, float, list[tuple[str, tuple, dict]]]]:
+    """(function, wall_s, [(case id, args, stand-in tables)]) for every function the phase calls."""
+    if phase == FUNCTIONS:
+        return [
+            (graded.name, graded.wall_s,
+             [(case.id, tuple(case.build()), record_stand_ins(assignment, graded.name, case)) for case in graded.cases])
+            for graded in assignment.functions
+        ]
+    drivers: dict[str, list] = {}
+    for check in assignment.model_checks:
+        drivers.setdefault(check.driver, []).append(check)
+    return [
+        (driver, sum(c.wall_s for c in checks), [(c.id, tuple(c.build()), {}) for c in checks])
+        for driver, checks in drivers.items()
+    ]
+
+
+def _build_inputs(assignment: Assignment, cache_dir: Path, phase: str) -> PreparedInputs:
     arrays: dict = {}
     functions = []
-    for f_index, graded in enumerate(assignment.functions):
+    for f_index, (name, wall_s, calls) in enumerate(_calls(assignment, phase)):
         cases = []
-        for c_index, case in enumerate(graded.cases):
-            tree = encode(tuple(case.build()), arrays, prefix=f"f{f_index}/c{c_index}")
-            if find_unsupported(tree):
-                raise ValueError(f"{graded.name}/{case.id}: inputs cannot be sent to the sandbox: {find_unsupported(tree)}")
-            cases.append({"id": case.id, "args": tree})
-        functions.append({"name": graded.name, "wall_s": graded.wall_s, "cases": cases})
+        for c_index, (case_id, args, stand_ins) in enumerate(calls):
+            entry = {"id": case_id, "args": encode(args, arrays, prefix=f"f{f_index}/c{c_index}")}
+            if stand_ins:
+                entry["stand_ins"] = {
+                    callee: encode(table, arrays, prefix=f"f{f_index}/c{c_index}/s{s_index}")
+                    for s_index, (callee, table) in enumerate(sorted(stand_ins.items()))
+                }
+            if find_unsupported(entry):
+                raise ValueError(f"{name}/{case_id}: inputs cannot be sent to the sandbox: {find_unsupported(entry)}")
+            cases.append(entry)
+        functions.append({"name": name, "wall_s": wall_s, "cases": cases})
 
     digest = hashlib.sha256(json.dumps([JOB_FORMAT_VERSION, functions], sort_keys=True).encode())
     for ref in sorted(arrays):
@@ -62,7 +92,7 @@ def _build_inputs(assignment: Assignment, cache_dir: Path) -> PreparedInputs:
         digest.update(helper.read_bytes())
     version = digest.hexdigest()[:20]
 
-    inputs_path = cache_dir / "inputs" / f"{assignment.slug}-{version}.h5"
+    inputs_path = cache_dir / "inputs" / f"{assignment.slug}-{phase}-{version}.h5"
     if not inputs_path.exists():
         inputs_path.parent.mkdir(parents=True, exist_ok=True)
         partial = inputs_path.with_suffix(f".{os.getpid()}.partial")

@@ -1,4 +1,9 @@
-"""One grading run: extract -> job -> sandbox -> compare -> feedback. The web, the API and the CLI all call this."""
+"""One grading run: extract -> job -> sandbox -> compare -> feedback. The web, the API and the CLI all call this.
+
+Grading has two phases: the graded functions on their test cases (about a
+second), then the model-level checks, which train with the student's
+functions (seconds). Callers can show the first phase before the second ends.
+"""
 from __future__ import annotations
 
 import logging
@@ -12,16 +17,28 @@ from assignments.registry import get_assignment
 from assignments.spec import Assignment
 from grader.grading import messages
 from grader.grading.expected import ExpectedOutputs, load_expected
-from grader.grading.extract import FileProblem, extract
+from grader.grading.extract import Extraction, FileProblem, extract
 from grader.grading.feedback import Report, file_problem_report, function_report
-from grader.grading.job import PreparedInputs, prepare_inputs, write_job
+from grader.grading.job import FUNCTIONS, MODELS, PreparedInputs, prepare_inputs, write_job
+from grader.grading.models import model_report
+from grader.grading.supplied import defined_names, supplied_code
 from sandbox.results import FunctionRun, ResultsError, read_results
 
 log = logging.getLogger(__name__)
+SANDBOX_MARGIN_S = 10.0  # start-up and archiving on top of the functions' own limits
 
 
 class SandboxFailure(RuntimeError):
     """Our infrastructure failed (not the student's code): retry, never blame the student."""
+
+
+@dataclass
+class Graded:
+    """What phase one leaves for phase two."""
+
+    assignment: Assignment
+    report: Report
+    extraction: Extraction | None  # None when the file could not be read
 
 
 @dataclass
@@ -33,56 +50,86 @@ class Grader:
     keep_jobs: bool = False
     _expected: dict = field(default_factory=dict)
 
-    @property
-    def limits(self) -> dict:
+    def limits(self, budget_s: float) -> dict:
         b = self.backend
-        return {"memory_mb": b.memory_mb, "cpu_s": b.cpu_s, "output_bytes": b.output_bytes}
+        return {"memory_mb": b.memory_mb, "cpu_s": max(b.cpu_s, budget_s), "output_bytes": b.output_bytes}
 
     def grade(self, slug: str, filename: str, data: bytes, submission_id: int | None = None) -> Report:
+        """Both phases, for callers that wait for everything (the CLI)."""
+        return self.grade_models(self.grade_functions(slug, filename, data, submission_id), submission_id)
+
+    def grade_functions(self, slug: str, filename: str, data: bytes, submission_id: int | None = None) -> Graded:
         assignment = get_assignment(slug)
         if len(data) > self.max_upload_bytes:
             message = messages.say("too_large", size=messages.human_bytes(len(data)), limit=messages.human_bytes(self.max_upload_bytes))
-            return file_problem_report(assignment, message)
+            return Graded(assignment, file_problem_report(assignment, message), None)
         names = [f.name for f in assignment.functions]
         helpers = tuple(Path(h).stem for h in assignment.helper_modules)
         try:
             extraction = extract(data, filename, names, helpers)
         except FileProblem as problem:
             log.info("file rejected", extra={"submission": submission_id, "reason": problem.message[:80]})
-            return file_problem_report(assignment, problem.message)
+            return Graded(assignment, file_problem_report(assignment, problem.message), None)
+        prefix, supplied = supplied_code(assignment, defined_names(extraction.source))
+        extraction = extraction.with_prefix(prefix)
+        if supplied:
+            extraction.notes.append(f"Supplied by the course because your file does not define them: {', '.join(supplied)}.")
 
-        prepared = prepare_inputs(assignment, self.cache_dir)
-        expected = self.expected_for(assignment, prepared)
-        runs = self.run_source(assignment, prepared, extraction.source, submission_id,
-                               only=set(extraction.found))
+        prepared = prepare_inputs(assignment, self.cache_dir, FUNCTIONS)
+        expected = self.expected_for(assignment)
+        runs = self.run_source(assignment, prepared, extraction.source, submission_id, only=set(extraction.found))
         functions = [
             function_report(graded, runs.get(graded.name), expected.outputs[graded.name], extraction,
-                            expected.mistakes, self.limits)
+                            expected.mistakes, self.limits(0))
             for graded in assignment.functions
         ]
-        return Report(assignment.slug, functions, notes=extraction.notes + _setup_notes(runs))
+        return Graded(assignment, Report(assignment.slug, functions, notes=extraction.notes + _setup_notes(runs)), extraction)
 
-    def expected_for(self, assignment: Assignment, prepared: PreparedInputs) -> ExpectedOutputs:
-        key = (assignment.slug, prepared.version)
+    def grade_models(self, graded: Graded, submission_id: int | None = None) -> Report:
+        assignment, report = graded.assignment, graded.report
+        if not assignment.model_checks:
+            return report
+        runs: dict[str, FunctionRun] = {}
+        if graded.extraction is not None:
+            prepared = prepare_inputs(assignment, self.cache_dir, MODELS)
+            runs = self.run_source(assignment, prepared, graded.extraction.source, submission_id)
+        expected = self.expected_for(assignment)
+        failed = report.failed_functions()
+        for check in assignment.model_checks:
+            model, images = model_report(check, runs.get(check.driver), expected.models.get(check.id), failed)
+            report.models.append(model)
+            report.images.update({(check.id, name): png for name, png in images.items()})
+        return report
+
+    def expected_for(self, assignment: Assignment) -> ExpectedOutputs:
+        prepared = prepare_inputs(assignment, self.cache_dir, FUNCTIONS)
+        models = prepare_inputs(assignment, self.cache_dir, MODELS) if assignment.model_checks else None
+        key = (assignment.slug, prepared.version, models.version if models else "")
         if key not in self._expected:
-            self._expected[key] = load_expected(assignment, prepared, self)
+            self._expected[key] = load_expected(assignment, prepared, models, self)
         return self._expected[key]
 
     def run_source(self, assignment: Assignment, prepared: PreparedInputs, source: str,
                    submission_id: int | None = None, only: set[str] | None = None) -> dict[str, FunctionRun]:
-        """Runs `source` as submission.py over the assignment's cases (or only the named functions)."""
+        """Runs `source` as submission.py over the prepared calls (or only the named functions)."""
         if only is not None:
             prepared = PreparedInputs(prepared.assignment, [f for f in prepared.functions if f["name"] in only],
                                       prepared.inputs_path, prepared.version)
-            if not prepared.functions:
-                return {}
+        if not prepared.functions:
+            return {}
+        budget_s = sum(f["wall_s"] for f in prepared.functions)
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         job_dir = Path(tempfile.mkdtemp(prefix=f"job-{submission_id or 'cli'}-", dir=self.jobs_dir))
         started = time.monotonic()
+        wall_s, cpu_s = self.backend.wall_s, self.backend.cpu_s
         try:
-            job = write_job(job_dir, assignment, prepared, source, self.limits)
+            job = write_job(job_dir, assignment, prepared, source, self.limits(max(f["wall_s"] for f in prepared.functions)))
+            # A run may take as long as its functions' limits allow (model training takes longer than unit cases).
+            self.backend.wall_s = max(wall_s, budget_s + SANDBOX_MARGIN_S)
+            self.backend.cpu_s = max(cpu_s, budget_s + SANDBOX_MARGIN_S)
             outcome = self.backend.run(job_dir)
         finally:
+            self.backend.wall_s, self.backend.cpu_s = wall_s, cpu_s
             if not self.keep_jobs:
                 _remove(job_dir)
         log.info("sandbox finished", extra={"submission": submission_id, "status": outcome.status,

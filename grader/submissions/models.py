@@ -70,7 +70,17 @@ class Submission(models.Model):
         return True
 
 
+def plot_path(result: "FunctionResult", filename: str) -> str:
+    return f"plots/{result.submission_id}/{filename}"
+
+
 class FunctionResult(models.Model):
+    """One card on the feedback page: a graded function, or a model-level check."""
+
+    class Kind(models.TextChoices):
+        FUNCTION = "function", "Graded function"
+        MODEL = "model", "Model-level check"
+
     class Status(models.TextChoices):
         PASSED = "passed", "Passed"
         FAILED = "failed", "Failed"
@@ -79,6 +89,7 @@ class FunctionResult(models.Model):
         MISSING = "missing", "Missing"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="function_results")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FUNCTION)
     name = models.CharField(max_length=100)
     order = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices)
@@ -88,9 +99,12 @@ class FunctionResult(models.Model):
     hint = models.TextField(null=True, blank=True)
     output = models.TextField(blank=True, help_text="excerpt of what the function printed")
     traceback = models.TextField(blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    cost_plot = models.FileField(upload_to=plot_path, blank=True)
+    boundary_plot = models.FileField(upload_to=plot_path, blank=True)
 
     class Meta:
-        ordering = ["submission", "order"]
+        ordering = ["submission", "kind", "order"]
         constraints = [models.UniqueConstraint(fields=["submission", "name"], name="one_result_per_function")]
 
     def __str__(self) -> str:

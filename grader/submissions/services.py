@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -45,15 +46,13 @@ def _enqueue_after_commit(submission_id: int) -> None:
     transaction.on_commit(lambda: grade_submission.delay(submission_id))
 
 
-@transaction.atomic
-def record_report(submission: Submission, report: Report) -> None:
-    """Replaces the function rows and marks the submission graded, in one transaction."""
-    submission.function_results.all().delete()
-    FunctionResult.objects.bulk_create(
+def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[FunctionResult]:
+    return [
         FunctionResult(
             submission=submission,
+            kind=kind,
             name=f.name,
-            order=order,
+            order=offset + order,
             status=f.status,
             score=f.score,
             max_score=f.max_score,
@@ -61,9 +60,33 @@ def record_report(submission: Submission, report: Report) -> None:
             hint=f.hint,
             output=f.output[:4096],
             traceback=f.traceback[:8192],
+            metrics=f.metrics,
         )
-        for order, f in enumerate(report.functions)
+        for order, f in enumerate(reports)
+    ]
+
+
+@transaction.atomic
+def record_functions(submission: Submission, report: Report) -> None:
+    """Phase one: the function cards appear while the model checks still train."""
+    submission.function_results.all().delete()
+    FunctionResult.objects.bulk_create(_rows(submission, report.functions, FunctionResult.Kind.FUNCTION))
+    Submission.objects.filter(pk=submission.pk).update(
+        score=report.score, max_score=report.max_score, result=report.document(), notes=report.notes
     )
+
+
+@transaction.atomic
+def record_report(submission: Submission, report: Report) -> None:
+    """Both phases done: every card stored, the submission graded."""
+    submission.function_results.all().delete()
+    FunctionResult.objects.bulk_create(_rows(submission, report.functions, FunctionResult.Kind.FUNCTION))
+    for row in _rows(submission, report.models, FunctionResult.Kind.MODEL, offset=len(report.functions)):
+        for name in ("cost", "boundary"):
+            png = report.images.get((row.name, name))
+            if png:
+                getattr(row, f"{name}_plot").save(f"{row.name}-{name}.png", ContentFile(png), save=False)
+        row.save()
     submission.advance(
         Submission.Status.GRADED,
         score=report.score,

@@ -8,7 +8,7 @@ from celery import shared_task
 from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
 from grader.submissions.models import Submission
-from grader.submissions.services import record_report
+from grader.submissions.services import record_functions, record_report
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
@@ -27,7 +27,11 @@ def grade_submission(self, submission_id: int) -> None:
     with submission.file.open("rb") as handle:
         data = handle.read()
     try:
-        report = get_grader().grade(submission.assignment.slug, submission.original_name, data, submission_id)
+        grader = get_grader()
+        graded = grader.grade_functions(submission.assignment.slug, submission.original_name, data, submission_id)
+        if graded.assignment.model_checks:
+            record_functions(submission, graded.report)
+        report = grader.grade_models(graded, submission_id)
     except Exception as failure:  # SandboxFailure, or a bug of ours: never leave the row "running"
         log.exception("grading failed", extra={"submission": submission_id, "retries": self.request.retries})
         if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):

@@ -7,4 +7,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/feedback", views.feedback_fragment, name="feedback"),
     path("<int:pk>/status", views.status, name="status"),
+    path("<int:pk>/plots/<int:result_id>/<str:which>.png", views.plot, name="plot"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -73,4 +73,17 @@ def status(request, pk):
         "finished": submission.is_finished,
         "score": submission.score,
         "max_score": submission.max_score,
+        "results": submission.function_results.count(),  # rises when the function cards arrive before the models
     })
+
+
+@login_required
+@require_GET
+def plot(request, pk, result_id, which):
+    """Model-check plots are private to the submission, like the rest of its feedback."""
+    submission = _load(request, pk)
+    result = get_object_or_404(submission.function_results, pk=result_id)
+    image = {"cost": result.cost_plot, "boundary": result.boundary_plot}.get(which)
+    if not image:
+        raise Http404("No such plot.")
+    return FileResponse(image.open("rb"), content_type="image/png")

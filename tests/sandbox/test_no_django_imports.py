@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNNER_FILES = [ROOT / "sandbox" / "runner.py", ROOT / "sandbox" / "wire.py"]
-RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "h5py", "wire"}
+RUNNER_FILES = [ROOT / "sandbox" / name for name in ("runner.py", "runner_child.py", "wire.py")]
+RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "h5py", "wire", "runner_child"}
 
 
 def imported_modules(path: Path) -> set[str]:

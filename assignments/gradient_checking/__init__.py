@@ -1,0 +1,1 @@
+"""Gradient checking (Improving Deep Neural Networks, week 1, third assignment)."""

@@ -1,0 +1,153 @@
+"""Upload-to-feedback latency over HTTP, with a real worker, on the embedded default (SQLite, filesystem broker).
+
+Starts gunicorn and one Celery worker on a scratch data dir, logs in as the
+demo student, uploads a correct optimization notebook N times one after
+another, and for each measures the time from sending the upload to the status
+endpoint reporting it graded. A benchmark, not a test: it prints numbers.
+
+    .venv/bin/python bench/latency.py --runs 50
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """Just enough of a browser: cookies, the CSRF token, multipart uploads."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def csrf(self, page: str) -> str:
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    def login(self, username: str, password: str) -> None:
+        token = self.csrf(self.get("/accounts/login/"))
+        body = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(self.base + "/accounts/login/", data=body, headers={"Referer": self.base + "/accounts/login/"})
+        self.opener.open(request, timeout=30).read()
+
+    def upload(self, path: str, token: str, filename: str, data: bytes) -> str:
+        boundary = uuid.uuid4().hex
+        body = (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n{token}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(
+            self.base + path, data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": self.base + path},
+        )
+        with self.opener.open(request, timeout=30) as response:
+            return response.geturl()  # the submission page we were redirected to
+
+
+def start_platform(data_dir: Path, port: int) -> list[subprocess.Popen]:
+    env = dict(os.environ, GRADER_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="grader.settings", GRADER_LOG_LEVEL="WARNING")
+    env.pop("DATABASE_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    log = open(data_dir / "platform.log", "w")
+    worker = subprocess.Popen([python, "-m", "celery", "-A", "grader", "worker", "--concurrency=1", "-Q", "interactive",
+                               "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    web = subprocess.Popen([str(Path(python).parent / "gunicorn"), "grader.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                            "--workers", "2", "--threads", "4"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return [worker, web]
+
+
+def wait_for(url: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {timeout_s} s")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=2, help="uploads before measuring (worker caches warm up)")
+    args = parser.parse_args()
+
+    from tests.student_files import notebook
+
+    data = notebook()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="gradebox-bench-") as scratch:
+        processes = start_platform(Path(scratch), port)
+        try:
+            wait_for(base + "/accounts/login/")
+            browser = Browser(base)
+            browser.login("student", "student")
+            assignment = "/courses/improving-dnn/optimization/"
+            token = browser.csrf(browser.get(assignment))
+            latencies, scores = [], []
+            for index in range(args.warmup + args.runs):
+                started = time.perf_counter()
+                page = browser.upload(assignment + "submit", token, "Optimization_methods.ipynb", data)
+                status_url = page.rstrip("/") + "/status"
+                while True:
+                    state = json.loads(browser.get(status_url[len(base):]))
+                    if state["finished"]:
+                        break
+                    time.sleep(0.005)
+                elapsed = time.perf_counter() - started
+                if index >= args.warmup:
+                    latencies.append(elapsed)
+                    scores.append((state["score"], state["max_score"]))
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
+    full = sum(1 for score, top in scores if score == top)
+    print(f"runs: {len(latencies)} (after {args.warmup} warm-up), full marks: {full}/{len(scores)}")
+    print(f"upload-to-feedback p50: {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95: {percentile(latencies, 0.95) * 1000:.0f} ms, min {min(latencies) * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms")
+    return 0 if full == len(scores) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := bubblewrap debootstrap
 TEST_SERVICE_PACKAGES := redis-server postgresql
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
-.PHONY: setup system venv rootfs migrate demo prepare run worker web test test-fast test-services clean
+.PHONY: setup system venv rootfs migrate demo prepare validate run worker web test test-fast test-services clean
 
 setup: system venv rootfs migrate demo prepare  ## idempotent: a second run only checks
 
@@ -41,6 +41,9 @@ prepare: rootfs migrate  ## expected outputs of every assignment, computed in th
 
 run: setup  ## start the web server and a worker (embedded defaults: SQLite, filesystem broker)
 	deploy/run-local.sh
+
+validate: prepare  ## the reference of every assignment scores 100%; every catalogued mistake is caught
+	$(PY) manage.py validate_assignment
 
 test-services:  ## PostgreSQL and Redis for the tests that need them
 	$(MAKE) system EXTRA_PACKAGES="$(TEST_SERVICE_PACKAGES)"

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         for assignment in all_assignments():
             started = time.monotonic()
             prepared = prepare_inputs(assignment, grader.cache_dir)
-            expected = grader.expected_for(assignment, prepared)
+            expected = grader.expected_for(assignment)
             self.stdout.write(
                 f"{assignment.slug}: inputs {prepared.version}, expected outputs ready "
                 f"({len(expected.mistakes)} catalogued mistakes) in {time.monotonic() - started:.1f} s"

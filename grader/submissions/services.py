@@ -37,13 +37,13 @@ def regrade(submission: Submission) -> None:
             status=Submission.Status.QUEUED, score=None, result=None, error_message="", started_at=None, graded_at=None
         )
         submission.function_results.all().delete()
-        _enqueue_after_commit(submission.pk)
+        _enqueue_after_commit(submission.pk, queue="bulk")  # regrades wait behind students' fresh uploads
 
 
-def _enqueue_after_commit(submission_id: int) -> None:
+def _enqueue_after_commit(submission_id: int, queue: str = "interactive") -> None:
     from grader.submissions.tasks import grade_submission
 
-    transaction.on_commit(lambda: grade_submission.delay(submission_id))
+    transaction.on_commit(lambda: grade_submission.apply_async((submission_id,), queue=queue))
 
 
 def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[FunctionResult]:

@@ -152,13 +152,13 @@ class DockerBackend(Backend):
     def finish(self, sandbox: Sandbox, started: float) -> RunOutcome:
         """Reads the archive under the wall and output limits, then destroys the container whatever happened."""
         client = self.client()
+        exit_code, oom_killed = -1, False
         try:
             stopped = sandbox.stream.read_to_end(started + self.wall_s, stdout_cap_bytes=self.output_bytes)
             wall_s = time.monotonic() - started
             if stopped is None:
                 exit_code = client.api.wait(sandbox.id, timeout=self.docker_timeout_s).get("StatusCode", -1)
-                oom_killed = exit_code != 0 or b'"signal": 9' in sandbox.stream.stdout[-2**20:]
-                if oom_killed:
+                if exit_code != 0 or b'"signal": 9' in sandbox.stream.stdout[:2**16]:  # runner.json comes first
                     oom_killed = bool(client.api.inspect_container(sandbox.id)["State"].get("OOMKilled"))
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"docker failed mid-run: {exc}")

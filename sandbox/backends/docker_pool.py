@@ -1,0 +1,191 @@
+"""Warm pool of pre-started one-shot containers (NumPy loaded, waiting for a job), and the reaper of leftovers."""
+from __future__ import annotations
+
+import atexit
+import collections
+import logging
+import os
+import queue
+import shutil
+import socket
+import threading
+import time
+import uuid
+import weakref
+from pathlib import Path
+
+from sandbox.backends.docker import LABEL, LABEL_JOB_DIR, LABEL_OWNER, Sandbox, process_start_ticks
+
+log = logging.getLogger(__name__)
+
+REFILL_THREADS_MAX = 2  # container start-up is mostly dockerd and runc work: more threads only queue there
+RETRY_S_MAX = 30.0
+
+
+class WarmPool:
+    """Keeps `pool_size` warm containers; each serves exactly one job and is then destroyed in the background."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.ready: collections.deque[Sandbox] = collections.deque()
+        self.starting = 0
+        self.closed = False
+        self.changed = threading.Condition()
+        self.refillers: list[threading.Thread] = []
+        self.removals: queue.Queue = queue.Queue()
+        self.remover = threading.Thread(target=self._remove_loop, name="gradebox-docker-remover", daemon=True)
+        self.remover.start()
+        atexit.register(_close_if_alive, weakref.ref(self))
+
+    def start(self) -> None:
+        """Idempotent; with pool_size 0 there is no pool and every job runs cold."""
+        with self.changed:
+            self.closed = False
+            wanted = min(REFILL_THREADS_MAX, int(self.backend.pool_size))
+            self.refillers = [thread for thread in self.refillers if thread.is_alive()]
+            while len(self.refillers) < wanted:
+                thread = threading.Thread(target=self._refill_loop, name="gradebox-docker-refill", daemon=True)
+                thread.start()
+                self.refillers.append(thread)
+
+    def take(self) -> Sandbox | None:
+        """The oldest ready container still young enough, or None: the caller then starts one cold."""
+        with self.changed:
+            while self.ready:
+                sandbox = self.ready.popleft()
+                self.changed.notify_all()  # a refiller starts the replacement now
+                if time.monotonic() - sandbox.created <= self.backend.pool_max_age_s:
+                    return sandbox
+                self.destroy(sandbox)
+        return None
+
+    def wait_until_full(self, timeout_s: float = 60.0) -> bool:
+        """For benchmarks and tests: block until every slot holds a warm container."""
+        deadline = time.monotonic() + timeout_s
+        with self.changed:
+            while len(self.ready) < self.backend.pool_size:
+                left_s = deadline - time.monotonic()
+                if left_s <= 0 or self.closed:
+                    return False
+                self.changed.wait(left_s)
+        return True
+
+    def discard(self, sandbox: Sandbox) -> None:
+        self.destroy(sandbox)
+
+    def destroy(self, sandbox: Sandbox) -> None:
+        """Never blocks the caller: removal runs in the background (drain() waits for it)."""
+        sandbox.stream.close()
+        self.removals.put(sandbox)
+
+    def drain(self) -> None:
+        self.removals.join()
+
+    def close(self) -> None:
+        """Stops refilling, destroys every ready container and waits until they are gone; safe to call twice."""
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+        for thread in self.refillers:
+            thread.join(self.backend.start_timeout_s + 5)
+        with self.changed:
+            while self.ready:
+                self.destroy(self.ready.popleft())
+        self.drain()
+
+    def _refill_loop(self) -> None:
+        retry_s = 0.5
+        while True:
+            with self.changed:
+                while not self.closed and len(self.ready) + self.starting >= self.backend.pool_size:
+                    self._recycle_old()
+                    self.changed.wait(timeout=min(self.backend.pool_max_age_s / 4, 30.0))
+                if self.closed:
+                    return
+                self.starting += 1
+            sandbox = None
+            try:
+                sandbox = self._start_one()
+                retry_s = 0.5
+            except Exception as exc:  # the daemon is down or overloaded: back off, keep the cold path
+                log.warning("warm container failed to start", extra={"error": str(exc)[:300], "retry_s": retry_s})
+                time.sleep(retry_s)
+                retry_s = min(retry_s * 2, RETRY_S_MAX)
+            finally:
+                with self.changed:
+                    self.starting -= 1
+                    if sandbox is not None and not self.closed:
+                        self.ready.append(sandbox)
+                        sandbox = None
+                    self.changed.notify_all()
+            if sandbox is not None:  # closed while it started
+                self.destroy(sandbox)
+
+    def _start_one(self) -> Sandbox:
+        job_dir = Path(self.backend.work_dir) / uuid.uuid4().hex[:16]
+        job_dir.mkdir(mode=0o755)
+        job_dir.chmod(0o755)
+        try:
+            return self.backend.start_container(job_dir, wait=True)
+        except BaseException:
+            shutil.rmtree(job_dir, ignore_errors=True)
+            raise
+
+    def _recycle_old(self) -> None:
+        """Called with the lock held: an idle container past its age is replaced, e.g. after an image rebuild."""
+        now = time.monotonic()
+        for sandbox in [s for s in self.ready if now - s.created > self.backend.pool_max_age_s]:
+            self.ready.remove(sandbox)
+            self.destroy(sandbox)
+
+    def _remove_loop(self) -> None:
+        while True:
+            sandbox = self.removals.get()
+            try:
+                remove_container(self.backend.client(), sandbox.id, sandbox.job_dir)
+            except Exception as exc:  # the reaper of the next worker start gets it
+                log.warning("could not remove a sandbox container", extra={"container": sandbox.id[:12],
+                                                                           "error": str(exc)[:300]})
+            finally:
+                self.removals.task_done()
+
+
+def remove_container(client, container_id: str, job_dir: Path | None) -> None:
+    import docker.errors
+
+    try:
+        client.api.remove_container(container_id, force=True)
+    except docker.errors.NotFound:
+        pass
+    if job_dir is not None:
+        shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def reap(client, work_dir: Path) -> int:
+    """Removes the containers of workers on this host that are gone (crashed, killed); returns how many."""
+    host = socket.gethostname()
+    removed = 0
+    for container in client.api.containers(all=True, filters={"label": LABEL}):
+        labels = container.get("Labels") or {}
+        owner_host, _, rest = labels.get(LABEL_OWNER, "").partition(":")
+        pid, _, ticks = rest.partition(":")
+        if owner_host != host or (pid.isdigit() and owner_alive(int(pid), ticks)):
+            continue
+        job_dir = Path(labels.get(LABEL_JOB_DIR) or "") if labels.get(LABEL_JOB_DIR) else None
+        if job_dir is not None and Path(work_dir).resolve() not in job_dir.resolve().parents:
+            job_dir = None  # only ever delete inside our own work dir
+        remove_container(client, container["Id"], job_dir)
+        removed += 1
+    if removed:
+        log.warning("removed sandbox containers left behind by a crashed worker", extra={"containers": removed})
+    return removed
+
+
+def owner_alive(pid: int, ticks: str) -> bool:
+    return os.path.exists(f"/proc/{pid}") and process_start_ticks(pid) == ticks
+
+
+def _close_if_alive(pool_ref) -> None:
+    pool = pool_ref()
+    if pool is not None:
+        pool.close()

@@ -6,6 +6,7 @@ import importlib
 from assignments.spec import Assignment
 
 SLUG_TO_MODULE = {
+    "initialization": "assignments.initialization.spec",
     "optimization": "assignments.optimization.spec",
 }
 

@@ -2,13 +2,14 @@
 
 backward_propagation_n keeps the course's two deliberate bugs (dW2 doubled,
 db1 times 4): students' notebooks contain it, and the published difference
-0.2850931567761624 comes from it. Plain imports only: the platform carries
-this module's imports and missing defs into the sandbox, where gc_utils sits
-next to the submission.
+0.2850931567761624 comes from it. The imports are the notebook's import cell:
+the platform puts them (plain imports only, no try blocks) and the defs an
+upload lacks before the student's code, so a file that forgot to import a
+gc_utils helper still runs.
 """
 import numpy as np
 
-from gc_utils import relu, sigmoid
+from gc_utils import dictionary_to_vector, gradients_to_vector, relu, sigmoid, vector_to_dictionary
 
 
 def forward_propagation_n(X, Y, parameters):

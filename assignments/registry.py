@@ -6,6 +6,7 @@ import importlib
 from assignments.spec import Assignment
 
 SLUG_TO_MODULE = {
+    "gradient-checking": "assignments.gradient_checking.spec",
     "initialization": "assignments.initialization.spec",
     "optimization": "assignments.optimization.spec",
 }

@@ -31,10 +31,18 @@ def reference_functions(slug: str) -> dict[str, str]:
     return {f.name: inspect.getsource(getattr(module, f.name)) for f in assignment.functions}
 
 
+def imports_cell(slug: str) -> str:
+    if slug == "optimization":
+        return IMPORTS
+    helpers = [h[:-3] for h in get_assignment(slug).helper_modules if h.endswith(".py")]
+    lines = ["import numpy as np", "import matplotlib.pyplot as plt", "import sklearn", "import sklearn.datasets"]
+    return "\n".join(lines + [f"from {h} import *" for h in helpers] + ["", "%matplotlib inline"])
+
+
 def notebook(slug: str = "optimization", replace: dict[str, str | None] | None = None, extra_cells: list[str] = ()) -> bytes:
     """The reference as a student's notebook: magics, prints, a training loop; `replace` swaps or drops defs."""
     replace = replace or {}
-    cells = [nbformat.v4.new_markdown_cell("# Optimization Methods"), nbformat.v4.new_code_cell(IMPORTS)]
+    cells = [nbformat.v4.new_markdown_cell(f"# {get_assignment(slug).title}"), nbformat.v4.new_code_cell(imports_cell(slug))]
     for name, source in reference_functions(slug).items():
         if name in replace:
             source = replace[name]

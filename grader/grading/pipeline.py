@@ -7,6 +7,7 @@ functions (seconds). Callers can show the first phase before the second ends.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -71,9 +72,11 @@ class Grader:
             log.info("file rejected", extra={"submission": submission_id, "reason": problem.message[:80]})
             return Graded(assignment, file_problem_report(assignment, problem.message), None)
         prefix, supplied = supplied_code(assignment, defined_names(extraction.source))
+        used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
         extraction = extraction.with_prefix(prefix)
-        if supplied:
-            extraction.notes.append(f"Supplied by the course because your file does not define them: {', '.join(supplied)}.")
+        if used:
+            extraction.notes.append(f"Your functions call {', '.join(used)}, which your file does not define; "
+                                    "the course's version was used.")
 
         prepared = prepare_inputs(assignment, self.cache_dir, FUNCTIONS)
         expected = self.expected_for(assignment)

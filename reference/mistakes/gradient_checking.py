@@ -18,7 +18,8 @@ _CHECK_N = ref.gradient_check_n
 _TWO_EPSILON = ("(J_plus - J_minus) / (2 * epsilon)", "(J_plus - J_minus) / epsilon", 1)
 _TWO_EPSILON_N = ("(J_plus[i] - J_minus[i]) / (2 * epsilon)", "(J_plus[i] - J_minus[i]) / epsilon", 1)
 _NOT_NORMALISED = ("difference = numerator / denominator", "difference = numerator", 1)
-_NORM_SQUARED = ("numerator = np.linalg.norm(grad - gradapprox)", "numerator = np.linalg.norm(grad - gradapprox) ** 2", 1)
+_NORM = "numerator = np.linalg.norm(grad - gradapprox)"
+_NORM_SQUARED = (_NORM, _NORM + " ** 2", 1)
 
 MISTAKES = (
     Mistake(
@@ -38,19 +39,6 @@ MISTAKES = (
         function="gradient_check",
         hint="thetaplus and thetaminus are 2 * epsilon apart: divide J_plus - J_minus by (2 * epsilon).",
         source=derive(_CHECK, _TWO_EPSILON),
-    ),
-    Mistake(
-        key="check_not_normalised",
-        function="gradient_check",
-        hint="Divide the numerator by np.linalg.norm(grad) + np.linalg.norm(gradapprox): "
-             "the difference is relative, formula (2).",
-        source=derive(_CHECK, _NOT_NORMALISED),
-    ),
-    Mistake(
-        key="check_norm_squared",
-        function="gradient_check",
-        hint="Use the norm itself, np.linalg.norm(grad - gradapprox), not its square.",
-        source=derive(_CHECK, _NORM_SQUARED),
     ),
     Mistake(
         key="check_n_one_sided",

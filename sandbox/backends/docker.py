@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.backends.base import Backend, BackendUnavailable
-from sandbox.backends.docker_stream import AttachedStream
+from sandbox.backends.docker_stream import AttachedStream, archive_complete
 from sandbox.backends.runner_files import unreachable_part
 from sandbox.outcome import MEMORY, OK, SANDBOX_ERROR, TIMEOUT, RunOutcome
 
@@ -156,10 +156,12 @@ class DockerBackend(Backend):
         try:
             stopped = sandbox.stream.read_to_end(started + self.wall_s, stdout_cap_bytes=self.output_bytes)
             wall_s = time.monotonic() - started
-            if stopped is None:
+            if stopped is None and archive_complete(sandbox.stream.stdout):
+                exit_code = 0  # only the runner's last act writes the end record; its exit is not worth waiting for
+            elif stopped is None:
                 exit_code = client.api.wait(sandbox.id, timeout=self.docker_timeout_s).get("StatusCode", -1)
-                if exit_code != 0 or b'"signal": 9' in sandbox.stream.stdout[:2**16]:  # runner.json comes first
-                    oom_killed = bool(client.api.inspect_container(sandbox.id)["State"].get("OOMKilled"))
+            if stopped is None and (exit_code != 0 or b'"signal": 9' in sandbox.stream.stdout[:2**16]):  # runner.json first
+                oom_killed = bool(client.api.inspect_container(sandbox.id)["State"].get("OOMKilled"))
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"docker failed mid-run: {exc}")
         finally:

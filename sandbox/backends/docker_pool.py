@@ -108,7 +108,7 @@ class WarmPool:
                 sandbox = self._start_one()
                 retry_s = 0.5
             except Exception as exc:  # the daemon is down or overloaded: back off, keep the cold path
-                log.warning("warm container failed to start", extra={"error": str(exc)[:300], "retry_s": retry_s})
+                log.warning("warm container failed to start: %s", str(exc)[:300], extra={"retry_s": retry_s})
                 time.sleep(retry_s)
                 retry_s = min(retry_s * 2, RETRY_S_MAX)
             finally:

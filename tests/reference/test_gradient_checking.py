@@ -98,8 +98,8 @@ def test_reference_runs_next_to_gc_utils_as_in_the_sandbox(tmp_path):
     """))
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     site_packages = os.path.dirname(os.path.dirname(np.__file__))
-    done = subprocess.run([sys.executable, "-S", "driver.py", site_packages], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-S", "driver.py", site_packages], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     difference_n, difference = (float(word) for word in done.stdout.split()[-2:])
     np.testing.assert_allclose([difference_n, difference], [0.2850931567761624, 2.919335883291695e-10], rtol=RTOL)

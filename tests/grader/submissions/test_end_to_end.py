@@ -117,3 +117,23 @@ def test_upload_over_the_size_limit_is_refused_with_the_limit_named(student_clie
     assert response.status_code == 413
     assert "97.7 KiB" in response.content.decode()
     assert Submission.objects.count() == before
+
+
+def test_model_checks_join_the_page_after_the_functions_with_their_plots(student_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = student_client.post("/courses/improving-dnn/initialization/submit",
+                                   {"file": SimpleUploadedFile("Initialization.ipynb", files.notebook("initialization"))})
+    assert response.status_code == 302
+    submission = Submission.objects.latest("id")
+    results = wait_graded(student_client, submission, timeout_s=180)
+    results.pop("_seen")
+    models = {name: r for name, r in results.items() if r.kind == "model"}
+    assert set(models) == {"zeros", "random", "he"}
+    assert all(r.status == "passed" for r in results.values())
+    assert models["he"].metrics["test_accuracy"] >= 0.96
+    for which in ("cost", "boundary"):
+        image = student_client.get(reverse("submissions:plot", args=[submission.pk, models["he"].pk, which]))
+        assert image.status_code == 200 and b"".join(image.streaming_content).startswith(b"\x89PNG")
+    page = student_client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
+    assert "Model-level checks" in page and "decision boundary of he" in page

@@ -42,6 +42,12 @@ class Command(BaseCommand):
                     self.stdout.write("           " + check["message"].replace("\n", "\n           "))
             if function.hint:
                 self.stdout.write(f"           hint: {function.hint}")
+        for model in report.models:
+            metrics = ", ".join(f"{k} {v:.4f}" for k, v in model.metrics.items())
+            self.stdout.write(f"  model    {model.status:8} {model.name}  {metrics}")
+            for check in model.checks:
+                if not check["passed"]:
+                    self.stdout.write("           " + check["message"])
         for note in report.notes:
             self.stdout.write(f"  note: {note}")
 

@@ -9,6 +9,7 @@ SLUG_TO_MODULE = {
     "gradient-checking": "assignments.gradient_checking.spec",
     "initialization": "assignments.initialization.spec",
     "optimization": "assignments.optimization.spec",
+    "regularization": "assignments.regularization.spec",
 }
 
 

@@ -65,7 +65,7 @@ class Grader:
             message = messages.say("too_large", size=messages.human_bytes(len(data)), limit=messages.human_bytes(self.max_upload_bytes))
             return Graded(assignment, file_problem_report(assignment, message), None)
         names = [f.name for f in assignment.functions]
-        helpers = tuple(Path(h).stem for h in assignment.helper_modules)
+        helpers = tuple(Path(h).stem for h in assignment.helper_modules if h.endswith(".py"))
         try:
             extraction = extract(data, filename, names, helpers)
         except FileProblem as problem:

@@ -95,7 +95,7 @@ def extract(data: bytes, filename: str, graded: list[str], helper_modules: tuple
             continue
         lines = source.splitlines()
         for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)) or _is_guarded_import(node):
                 first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
                 text = "\n".join(lines[first - 1 : node.end_lineno])
                 origin = f"cell {cell_number}, line {first}" if cell_number else f"line {first}"
@@ -156,6 +156,14 @@ def _strip_magics(source: str) -> tuple[str, list[str]]:
     return "\n".join(kept), magics
 
 
+def _is_guarded_import(node: ast.stmt) -> bool:
+    """`try: from a import x` / `except ImportError: from b import x`: an import with a fallback."""
+    if not isinstance(node, ast.Try) or node.orelse or node.finalbody:
+        return False
+    bodies = [node.body] + [handler.body for handler in node.handlers]
+    return all(isinstance(n, (ast.Import, ast.ImportFrom, ast.Pass)) for body in bodies for n in body)
+
+
 def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
@@ -163,6 +171,8 @@ def _is_docstring(node: ast.stmt) -> bool:
 def _bound_names(node: ast.stmt) -> list[str]:
     if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
         return [node.name]
+    if isinstance(node, ast.Try):
+        return [name for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom)) for name in _bound_names(n)]
     names = []
     for alias in node.names:  # type: ignore[attr-defined]
         if alias.name == "*":
@@ -203,7 +213,7 @@ def _assemble(
     seen_imports: set[str] = set()
     for chunk in chunks:
         node = chunk.node
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Try)):
             star_module = node.module if isinstance(node, ast.ImportFrom) and node.names[0].name == "*" else None
             keep = (star_module is not None and star_module.split(".")[0] in available) or bool(
                 set(_bound_names(node)) & used

@@ -109,3 +109,12 @@ def test_the_course_starter_notebook_extracts_every_graded_function():
     result = extract(data, "starter.ipynb", [f.name for f in assignment.functions], ("opt_utils", "testCases"))
     assert result.found == [f.name for f in assignment.functions]
     assert result.missing == []
+
+
+def test_an_import_with_a_fallback_is_kept_as_an_import():
+    source = (b"try:\n    from reg_utils import relu\nexcept ImportError:\n    from my_utils import relu\n"
+              b"try:\n    x = 1\nexcept Exception:\n    pass\n"
+              b"def initialize_velocity(p):\n    return relu(p)\n")
+    result = extract(source, "a.py", GRADED)
+    assert "from reg_utils import relu" in result.source and "from my_utils import relu" in result.source
+    assert "x = 1" not in result.source

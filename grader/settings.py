@@ -114,6 +114,9 @@ GRADER_MEMORY_MB = env_int("GRADER_MEMORY_MB", 1024, minimum=128)
 GRADER_MAX_PROCESSES = env_int("GRADER_MAX_PROCESSES", 64, minimum=4)
 GRADER_OUTPUT_BYTES = env_int("GRADER_OUTPUT_BYTES", 128 * 2**20, minimum=2**20)
 GRADER_TMPFS_MB = env_int("GRADER_TMPFS_MB", 256, minimum=16)
+# Docker backend only: warm containers kept ready per worker process, and how long one may sit idle.
+GRADER_DOCKER_POOL_SIZE = env_int("GRADER_DOCKER_POOL_SIZE", 2, minimum=0)
+GRADER_DOCKER_POOL_MAX_AGE_S = env_float("GRADER_DOCKER_POOL_MAX_AGE_S", 600.0, minimum=10.0)
 GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(GRADER_CACHE_DIR / "jobs")))
 GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
 

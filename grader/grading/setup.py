@@ -23,6 +23,9 @@ def get_grader() -> Grader:
         output_bytes=settings.GRADER_OUTPUT_BYTES,
         tmpfs_mb=settings.GRADER_TMPFS_MB,
     )
+    if backend.name == "docker":  # the warm pool; bwrap has none
+        backend.pool_size = settings.GRADER_DOCKER_POOL_SIZE
+        backend.pool_max_age_s = settings.GRADER_DOCKER_POOL_MAX_AGE_S
     return Grader(
         backend=backend,
         cache_dir=settings.GRADER_CACHE_DIR,

@@ -97,6 +97,7 @@ class FunctionResult(models.Model):
     max_score = models.FloatField()
     checks = models.JSONField(default=list)
     hint = models.TextField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
     output = models.TextField(blank=True, help_text="excerpt of what the function printed")
     traceback = models.TextField(blank=True)
     metrics = models.JSONField(default=dict, blank=True)

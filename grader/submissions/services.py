@@ -58,6 +58,7 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
             max_score=f.max_score,
             checks=f.checks,
             hint=f.hint,
+            summary=f.summary[:300],
             output=f.output[:4096],
             traceback=f.traceback[:8192],
             metrics=f.metrics,

@@ -9,8 +9,10 @@ import dj_database_url
 from grader.env import env_bool, env_choice, env_float, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Under pytest (which sets PYTEST_VERSION) the default data dir is a separate one, so tests never touch real data.
-DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(BASE_DIR / ("var/test" if "PYTEST_VERSION" in os.environ else "var"))))
+# Under pytest (which sets PYTEST_VERSION) each test session gets its own data dir, so tests never touch
+# real data and two sessions never share a database or a broker folder.
+_DEFAULT_DATA_DIR = BASE_DIR / "var" / "test" / f"session-{os.getpid()}" if "PYTEST_VERSION" in os.environ else BASE_DIR / "var"
+DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(_DEFAULT_DATA_DIR)))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")

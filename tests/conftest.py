@@ -13,6 +13,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """A session's own data dir (database, uploads, broker folders) goes when the session ends."""
+    from django.conf import settings
+
+    data_dir = Path(settings.DATA_DIR)
+    if data_dir.name.startswith("session-") and data_dir.parent == ROOT / "var" / "test":
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the test database and the configured broker."""

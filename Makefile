@@ -8,9 +8,12 @@ SYSTEM_PACKAGES := bubblewrap debootstrap
 TEST_SERVICE_PACKAGES := redis-server postgresql
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
-.PHONY: setup system venv rootfs migrate demo prepare validate run worker web test test-fast test-services clean
+.PHONY: setup system venv rootfs docker sandbox-image migrate demo prepare validate run worker web test test-fast test-services clean
 
-setup: system venv rootfs migrate demo prepare  ## idempotent: a second run only checks
+# The Docker sandbox is the production backend; GRADER_SANDBOX=bwrap skips the engine and the image.
+DOCKER_TARGETS := $(if $(filter bwrap,$(GRADER_SANDBOX)),,docker sandbox-image)
+
+setup: system venv rootfs $(DOCKER_TARGETS) migrate demo prepare  ## idempotent: a second run only checks
 
 system:  ## Debian packages the sandbox needs (installed only when missing)
 	@missing=$$(for p in $(SYSTEM_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -28,6 +31,13 @@ $(VENV)/.installed: pyproject.toml
 
 rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time)
 	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR)
+
+docker:  ## Debian's docker.io, and dockerd with no bridge network (started only when none answers)
+	$(MAKE) system EXTRA_PACKAGES=docker.io
+	deploy/docker-daemon.sh
+
+sandbox-image: rootfs docker  ## the Docker sandbox image, offline (about 35 s the first time; rebuilt only on change)
+	$(PY) -m sandbox.image.build --cache-dir $(CACHE_DIR)
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v 0

@@ -16,6 +16,7 @@ import json  # noqa: E402
 import select  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import stat  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
@@ -34,6 +35,19 @@ sys.path.remove(_HERE)  # student code must not import our modules by accident
 DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_s": 10, "output_bytes": 64 * 2**20}
 READY_LINE = b"gradebox-runner-ready\n"  # on stderr, in --wait mode, once NumPy and h5py are loaded
 GO_LINE = b"go\n"
+STRAYS_REAP_S = 2.0
+FORK_RETRY_S = 1.0  # killed processes of the previous function may still hold the process limit briefly
+
+
+def fork_when_room() -> int:
+    deadline = time.monotonic() + FORK_RETRY_S
+    while True:
+        try:
+            return os.fork()
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class Runner:
@@ -48,6 +62,12 @@ class Runner:
         self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
         usable_bytes = int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES * (1 + len(self.functions))
         self.array_budget_bytes = max(usable_bytes, 0) // max(len(self.functions), 1)
+        self.caps = {".json": JSON_BYTES_MAX, ".npz": self.array_budget_bytes + ARCHIVE_RESERVE_BYTES,
+                     ".out": OUT_BYTES_MAX}
+        self.members: dict = {}  # archive member name -> bytes, taken in as soon as each child is gone
+        # Inside a sandbox the runner owns /tmp: what one function leaves there (a full disk, a fake result
+        # file, a deleted or replaced output dir) is cleared before the next function starts.
+        self.owns_tmp = os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2
 
     def run(self, archive_fd: int) -> None:
         summary = {"version": 1, "numpy": np.__version__, "python": sys.version.split()[0], "functions": []}
@@ -59,7 +79,9 @@ class Runner:
         wall_limit_s = float(function.get("wall_s", 10.0))
         started = time.monotonic()
         try:
-            pid = os.fork()
+            self.clear_scratch()
+            child_dir = tempfile.mkdtemp(prefix=f"f{index}-", dir=self.out_dir)
+            pid = fork_when_room()
         except OSError as exc:  # the process limit, e.g. while an earlier function's strays die
             return {"index": index, "name": function["name"], "status": "crashed", "exit": None, "signal": None,
                     "wall_s": 0.0, "error": describe(exc)}
@@ -68,7 +90,7 @@ class Runner:
             try:
                 os.setpgid(0, 0)
                 os.close(archive_fd)  # the student's code must not reach the real stdout
-                child = FunctionChild(self.job_dir, self.out_dir, index, function, self.limits, self.array_budget_bytes)
+                child = FunctionChild(self.job_dir, child_dir, index, function, self.limits, self.array_budget_bytes)
                 child.run()
                 code = 0
             except BaseException:
@@ -87,8 +109,10 @@ class Runner:
         os.close(pidfd)
         wall_s = time.monotonic() - started
         self.kill_group(pid)  # grandchildren left behind in the function's process group
-        if os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2:  # never on a host
+        if self.owns_tmp:  # never on a host
             self.kill_strays()
+        self.take_in(index, child_dir)
+        self.clear_scratch()
         report = {"index": index, "name": function["name"], "status": "ok", "exit": None, "signal": None,
                   "wall_s": round(wall_s, 6)}
         if os.WIFSIGNALED(status):
@@ -110,40 +134,79 @@ class Runner:
 
     @staticmethod
     def kill_strays() -> None:
-        """Inside a sandbox's own PID namespace, anything else still alive escaped its group via setsid."""
-        try:
-            os.kill(-1, signal.SIGKILL)  # never reaches us or the namespace's init
-        except ProcessLookupError:
-            pass
-        while True:
+        """Inside a sandbox's own PID namespace, anything else still alive escaped its group via setsid.
+        Reaps them too (as PID 1 they are all ours), so the next function finds the process limit free."""
+        deadline = time.monotonic() + STRAYS_REAP_S
+        while time.monotonic() < deadline:
             try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
+                os.kill(-1, signal.SIGKILL)  # never reaches us or the namespace's init
+            except ProcessLookupError:
+                pass
+            try:
+                while os.waitpid(-1, os.WNOHANG)[0] != 0:
+                    pass
             except ChildProcessError:
-                break
+                return
+            time.sleep(0.002)
+
+    def take_in(self, index: int, child_dir: str) -> None:
+        """Read each result file once, capped and never through a symlink, before any other student code runs."""
+        for suffix, cap in self.caps.items():
+            try:
+                fd = os.open(os.path.join(child_dir, f"f{index}{suffix}"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                with os.fdopen(fd, "rb") as handle:
+                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        continue
+                    data = handle.read(cap + 1)
+            except OSError:
+                continue
+            if len(data) <= cap or suffix == ".out":
+                self.members[f"f{index}{suffix}"] = data[:cap]
+
+    def clear_scratch(self) -> None:
+        """Leaves an empty output dir (recreated if a student removed or replaced it) and, in a sandbox, empty /tmp."""
+        if self.owns_tmp:
+            scratch = tempfile.gettempdir()
+            for name in os.listdir(scratch):
+                remove_tree(os.path.join(scratch, name))
+        else:
+            remove_tree(self.out_dir)
+        os.makedirs(self.out_dir, mode=0o700, exist_ok=True)
 
     def child_completed(self, index: int) -> bool:
         """A child that called os._exit(0) mid-way exits 0 too; only a finished one marks its results complete."""
         try:
-            with open(os.path.join(self.out_dir, f"f{index}.json"), "rb") as handle:
-                return json.loads(handle.read(JSON_BYTES_MAX + 1)).get("complete") is True
-        except (OSError, ValueError, AttributeError):
+            return json.loads(self.members.get(f"f{index}.json", b"")).get("complete") is True
+        except (ValueError, AttributeError):
             return False
 
     def write_archive(self, summary: dict, archive_fd: int) -> None:
-        """One uncompressed zip, streamed; each member is capped so the host can read them all."""
-        caps = {".json": JSON_BYTES_MAX, ".npz": self.array_budget_bytes + ARCHIVE_RESERVE_BYTES, ".out": OUT_BYTES_MAX}
+        """One uncompressed zip, streamed; each member was capped when it was taken in."""
         with os.fdopen(archive_fd, "wb") as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as archive:
             archive.writestr("runner.json", json.dumps(summary))
-            for index in range(len(self.functions)):
-                for suffix, cap in caps.items():
-                    path = os.path.join(self.out_dir, f"f{index}{suffix}")
-                    if not os.path.isfile(path) or os.path.islink(path):
-                        continue
-                    with open(path, "rb") as handle:
-                        data = handle.read(cap + 1)
-                    if len(data) <= cap or suffix == ".out":
-                        archive.writestr(f"f{index}{suffix}", data[:cap])
+            for name, data in self.members.items():
+                archive.writestr(name, data)
+
+
+def remove_tree(path: str) -> None:
+    """Iterative (a student may nest dirs deeper than our stack) and forceful (mode 000 dirs are ours to open)."""
+    stack = [(path, False)]
+    while stack:
+        top, emptied = stack.pop()
+        try:
+            if not os.path.isdir(top) or os.path.islink(top):
+                os.unlink(top)
+            elif emptied:
+                os.rmdir(top)
+            else:
+                os.chmod(top, 0o700)
+                stack.append((top, True))
+                stack.extend((entry.path, False) for entry in os.scandir(top))
+        except OSError:
+            pass
 
 
 def wait_for_job() -> bool:

@@ -2,14 +2,14 @@
 
 The sandbox has only the standard library, NumPy and h5py: matplotlib is
 imported inside the plotting functions, and the moons data set is read from
-`moons.h5` next to this module instead of being drawn with sklearn.
+`moons_train.h5` next to this module instead of being drawn with sklearn.
 """
 import os
 
 import h5py
 import numpy as np
 
-DATASET_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "moons.h5")
+DATASET_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "moons_train.h5")
 
 
 def sigmoid(x):
@@ -152,7 +152,8 @@ def load_dataset(path=DATASET_PATH):
 
     The course drew them with sklearn.datasets.make_moons(n_samples=300,
     noise=.2) after np.random.seed(3); here they are read from an HDF5 file
-    holding the datasets "train_X" and "train_Y" in that layout.
+    built the same way (assignments/optimization/build_dataset.py), holding
+    the datasets "train_X" and "train_Y" in that layout.
     """
     if not os.path.exists(path):
         raise FileNotFoundError(

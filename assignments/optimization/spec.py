@@ -2,7 +2,10 @@
 
 Each function is checked on the notebook's own test case ("published") and on
 hidden cases with other seeds, layer counts, batch sizes and hyperparameters,
-so a file that hard-codes the published numbers cannot pass.
+so a file that hard-codes the published numbers cannot pass. The notebook's
+three-layer model is then trained on the moons inside the sandbox with each
+optimizer; its accuracies are computed here, on the training set and on a
+held-out set the sandbox never receives.
 """
 from __future__ import annotations
 
@@ -11,7 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from assignments.optimization import testCases
-from assignments.spec import Assignment, Case, GradedFunction
+from assignments.optimization.evaluate import evaluate, predict_labels, training_set
+from assignments.spec import Assignment, Case, GradedFunction, ModelCheck, Threshold
+
+# The notebook's model runs: layers_dims [train_X.shape[0], 5, 2, 1], 10000 epochs, the defaults of model().
+MODEL_LAYERS = [2, 5, 2, 1]
+NUM_EPOCHS = 10000
 
 # Layer sizes [n_x, n_1, ..., n_L] of the hidden cases' networks.
 THREE_LAYERS = (4, 5, 3, 1)
@@ -147,16 +155,59 @@ def _adam_one_layer():
     return parameters, grads, v, s, 3, 0.001, 0.95, 0.9, 1e-7
 
 
+def _model_check(optimizer, title, depends_on, thresholds):
+    return ModelCheck(
+        id=optimizer,
+        title=title,
+        driver="gradebox_train_model",
+        build=lambda: (*training_set(), list(MODEL_LAYERS), optimizer, NUM_EPOCHS),
+        evaluate=evaluate,
+        thresholds=thresholds,
+        depends_on=depends_on,
+        wall_s=120.0,
+        predict=predict_labels,
+        plot_data=training_set,
+    )
+
+
+MODEL_CHECKS = (
+    _model_check("gd", "3-layer model with mini-batch gradient descent",
+                 ("random_mini_batches", "update_parameters_with_gd"), (
+        Threshold("train_accuracy", ">=", 0.75,
+                  "the course reports 0.797 on the training set; the reference reaches 0.797"),
+        Threshold("test_accuracy", ">=", 0.75,
+                  "the course has no held-out set; the reference reaches 0.827 on ours"),
+    )),
+    _model_check("momentum", "3-layer model with momentum",
+                 ("random_mini_batches", "initialize_velocity", "update_parameters_with_momentum"), (
+        Threshold("train_accuracy", ">=", 0.75,
+                  "the course reports 0.797 on the training set; the reference reaches 0.797"),
+        Threshold("test_accuracy", ">=", 0.75,
+                  "the course has no held-out set; the reference reaches 0.823 on ours"),
+    )),
+    _model_check("adam", "3-layer model with Adam",
+                 ("random_mini_batches", "initialize_adam", "update_parameters_with_adam"), (
+        Threshold("train_accuracy", ">=", 0.93,
+                  "the course reports 0.94 on the training set; the reference reaches 0.94"),
+        Threshold("test_accuracy", ">=", 0.90,
+                  "the course has no held-out set; the reference reaches 0.95 on ours"),
+    )),
+)
+
+
 ASSIGNMENT = Assignment(
     slug="optimization",
     title="Optimization methods",
     reference_module="reference.optimization",
     folder=Path(__file__).parent,
-    helper_modules=("opt_utils.py", "testCases.py"),
+    helper_modules=("opt_utils.py", "testCases.py", "moons_train.h5"),
     description=(
         "Week 2 of Improving Deep Neural Networks: update parameters with gradient "
-        "descent, build shuffled mini-batches, then implement momentum and Adam."
+        "descent, build shuffled mini-batches, then implement momentum and Adam, and "
+        "compare the three on the moons data set."
     ),
+    supplied_module="supplied.py",
+    model_checks=MODEL_CHECKS,
     functions=(
         GradedFunction(
             name="update_parameters_with_gd",

@@ -90,12 +90,10 @@ class Grader:
 
     def grade_models(self, graded: Graded, submission_id: int | None = None) -> Report:
         assignment, report = graded.assignment, graded.report
-        if not assignment.model_checks:
-            return report
-        runs: dict[str, FunctionRun] = {}
-        if graded.extraction is not None:
-            prepared = prepare_inputs(assignment, self.cache_dir, MODELS)
-            runs = self.run_source(assignment, prepared, graded.extraction.source, submission_id)
+        if not assignment.model_checks or graded.extraction is None or not graded.extraction.found:
+            return report  # nothing of the student's to train with
+        prepared = prepare_inputs(assignment, self.cache_dir, MODELS)
+        runs = self.run_source(assignment, prepared, graded.extraction.source, submission_id)
         expected = self.expected_for(assignment)
         failed = report.failed_functions()
         for check in assignment.model_checks:

@@ -59,6 +59,7 @@ class BwrapBackend(Backend):
             "--unshare-all",  # network too: only lo exists inside
             "--unshare-user", "--uid", str(self.uid), "--gid", str(self.uid),
             "--die-with-parent",
+            "--as-pid-1",  # the runner is init: student code can neither kill it nor escape its reaping
             "--new-session",
             "--cap-drop", "ALL",
             "--clearenv",

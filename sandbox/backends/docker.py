@@ -19,7 +19,7 @@ from sandbox.outcome import MEMORY, OK, SANDBOX_ERROR, TIMEOUT, RunOutcome
 log = logging.getLogger(__name__)
 
 LABEL = "org.gradebox.sandbox"  # every container we start carries it; the reaper looks for nothing else
-LABEL_OWNER = "org.gradebox.owner"  # host:pid:start-ticks of the worker that started it
+LABEL_OWNER = "org.gradebox.owner"  # host:pid:start-ticks:backend of the worker that started it
 LABEL_JOB_DIR = "org.gradebox.job-dir"  # the host directory a pooled container reads its job from
 RUNNER = ["/usr/bin/python3", "-I", "/opt/gradebox/runner.py"]
 READY_LINE = b"gradebox-runner-ready\n"  # sandbox/runner.py writes it in --wait mode
@@ -62,6 +62,7 @@ class DockerBackend(Backend):
         self._client = None
         self._pool = None
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self._owner = owner_label()
 
     # -- set-up and clean-up (both idempotent) ------------------------------------------------------------------
@@ -78,16 +79,22 @@ class DockerBackend(Backend):
                 raise BackendUnavailable(f"no Docker daemon answers: {exc}") from exc
         return self._client
 
+    def ensure_image(self) -> str:
+        """Finds or builds the image (offline), without starting any container."""
+        if self.image is None:
+            if self.rootfs is None:
+                raise BackendUnavailable("the docker backend needs a rootfs or an image")
+            from sandbox.image.build import ensure_image
+
+            self.image = ensure_image(Path(self.rootfs), self.client())
+        return self.image
+
     def prepare(self) -> None:
         """Finds or builds the image, removes what a crashed worker left, starts the warm pool."""
         with self._lock:
-            client = self.client()
-            if self.image is None:
-                if self.rootfs is None:
-                    raise BackendUnavailable("the docker backend needs a rootfs or an image")
-                from sandbox.image.build import ensure_image
-
-                self.image = ensure_image(Path(self.rootfs), client)
+            if self._pid != os.getpid():  # forked (a prefork worker): the parent's pool, threads and sockets are not ours
+                self._client, self._pool, self._pid, self._owner = None, None, os.getpid(), owner_label()
+            self.ensure_image()
             if self.work_dir is None:
                 self.work_dir = Path(self.rootfs).parents[1] / "docker-jobs" if self.rootfs else Path("/tmp/gradebox-docker")
             Path(self.work_dir).mkdir(parents=True, exist_ok=True)
@@ -95,7 +102,7 @@ class DockerBackend(Backend):
             if self._pool is None:
                 from sandbox.backends.docker_pool import WarmPool, reap
 
-                reap(client, Path(self.work_dir))
+                reap(self.client(), Path(self.work_dir))
                 self._pool = WarmPool(self)
             self._pool.start()
 
@@ -108,9 +115,7 @@ class DockerBackend(Backend):
     @property
     def image_id(self) -> str:
         """Names the image, so cached expected outputs follow a change of NumPy or of the runner."""
-        if self.image is None:
-            self.prepare()
-        return self.image
+        return self.ensure_image()
 
     @property
     def numpy_version(self) -> str:
@@ -137,11 +142,15 @@ class DockerBackend(Backend):
                 fill_job_dir(job_dir, warm.job_dir)
             except OSError as exc:
                 self._pool.discard(warm)
+                self._pool.done()
                 return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"could not hand the job to a warm container: {exc}")
             started = time.monotonic()
-            if warm.stream.send(GO_LINE):
-                return self.finish(warm, started)
-            self._pool.discard(warm)  # it died while it waited: run this job cold instead
+            try:
+                if warm.stream.send(GO_LINE):
+                    return self.finish(warm, started)
+                self._pool.discard(warm)  # it died while it waited: run this job cold instead
+            finally:
+                self._pool.done()
         started = time.monotonic()
         try:
             sandbox = self.start_container(job_dir, wait=False)
@@ -186,7 +195,7 @@ class DockerBackend(Backend):
         return self.client().api.create_host_config(
             network_mode="none",  # no interface but an isolated loopback
             read_only=True,
-            tmpfs={"/tmp": f"rw,nosuid,nodev,noexec,size={self.tmpfs_mb}m,mode=1777"},  # the only writable place
+            tmpfs={"/tmp": f"rw,nosuid,nodev,noexec,size={self.tmpfs_mb}m,nr_inodes=65536,mode=1777"},  # the only writable place
             binds={str(job_dir): {"bind": "/job", "mode": "ro"}},
             ipc_mode="none",  # no /dev/shm either
             cap_drop=["ALL"],
@@ -249,8 +258,8 @@ def link_or_copy(source: str, target: str) -> None:
 
 
 def owner_label() -> str:
-    """host:pid:start time, so the reaper can tell a live worker from a crashed one whose pid was reused."""
-    return f"{socket.gethostname()}:{os.getpid()}:{process_start_ticks(os.getpid())}"
+    """host:pid:start time (so the reaper can tell a live worker from a crashed one whose pid was reused):backend."""
+    return f"{socket.gethostname()}:{os.getpid()}:{process_start_ticks(os.getpid())}:{uuid.uuid4().hex[:8]}"
 
 
 def process_start_ticks(pid: int) -> str:

@@ -29,6 +29,7 @@ class WarmPool:
         self.backend = backend
         self.ready: collections.deque[Sandbox] = collections.deque()
         self.starting = 0
+        self.in_flight = 0  # jobs running in containers taken from this pool
         self.closed = False
         self.changed = threading.Condition()
         self.refillers: list[threading.Thread] = []
@@ -53,11 +54,25 @@ class WarmPool:
         with self.changed:
             while self.ready:
                 sandbox = self.ready.popleft()
-                self.changed.notify_all()  # a refiller starts the replacement now
+                self.changed.notify_all()
                 if time.monotonic() - sandbox.created <= self.backend.pool_max_age_s:
+                    self.in_flight += 1
                     return sandbox
                 self.destroy(sandbox)
         return None
+
+    def done(self) -> None:
+        """A job taken from the pool finished: refilling may use the CPU again."""
+        with self.changed:
+            self.in_flight = max(self.in_flight - 1, 0)
+            self.changed.notify_all()
+
+    def must_wait(self) -> bool:
+        """Called with the lock held. Full: nothing to do. While jobs run and a warm container is still ready for
+        the next arrival, starting another (runc, dockerd, a NumPy import) would only steal their CPU."""
+        if len(self.ready) + self.starting >= self.backend.pool_size:
+            return True
+        return self.in_flight > 0 and len(self.ready) > 0
 
     def wait_until_full(self, timeout_s: float = 60.0) -> bool:
         """For benchmarks and tests: block until every slot holds a warm container."""
@@ -97,7 +112,7 @@ class WarmPool:
         retry_s = 0.5
         while True:
             with self.changed:
-                while not self.closed and len(self.ready) + self.starting >= self.backend.pool_size:
+                while not self.closed and self.must_wait():
                     self._recycle_old()
                     self.changed.wait(timeout=min(self.backend.pool_max_age_s / 4, 30.0))
                 if self.closed:
@@ -167,8 +182,7 @@ def reap(client, work_dir: Path) -> int:
     removed = 0
     for container in client.api.containers(all=True, filters={"label": LABEL}):
         labels = container.get("Labels") or {}
-        owner_host, _, rest = labels.get(LABEL_OWNER, "").partition(":")
-        pid, _, ticks = rest.partition(":")
+        owner_host, pid, ticks, *_ = labels.get(LABEL_OWNER, "").split(":") + ["", "", ""]
         if owner_host != host or (pid.isdigit() and owner_alive(int(pid), ticks)):
             continue
         job_dir = Path(labels.get(LABEL_JOB_DIR) or "") if labels.get(LABEL_JOB_DIR) else None

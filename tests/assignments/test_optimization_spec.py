@@ -44,7 +44,8 @@ def case_id(param):
 def test_the_six_course_functions_are_graded_for_ten_points():
     assert tuple(graded.name for graded in ASSIGNMENT.functions) == GRADED
     assert ASSIGNMENT.max_score == 10
-    assert [path.name for path in ASSIGNMENT.helper_paths() if path.exists()] == ["opt_utils.py", "testCases.py"]
+    assert [path.name for path in ASSIGNMENT.helper_paths() if path.exists()] == [
+        "opt_utils.py", "testCases.py", "moons_train.h5"]
 
 
 @pytest.mark.parametrize("graded", ASSIGNMENT.functions, ids=lambda graded: graded.name)

@@ -97,6 +97,21 @@ class Archive:
             raise ValueError(f"{name} is not a readable .npz: {exc}") from None
 
 
+class CaseArrays:
+    """The arrays of one function: refs "c<j>/..." live in member f<i>.c<j>.npz, opened when first needed."""
+
+    def __init__(self, members: Archive, index: int):
+        self.members, self.index, self.opened = members, index, {}
+
+    def __getitem__(self, ref: str):
+        case = ref.split("/", 1)[0]
+        if case not in self.opened:
+            if not (case.startswith("c") and case[1:].isdigit()):
+                raise KeyError(ref)
+            self.opened[case] = self.members.arrays(f"f{self.index}.{case}.npz")
+        return self.opened[case][ref]
+
+
 def read_results(archive: bytes, job: dict) -> dict[str, FunctionRun]:
     """One FunctionRun per function in the job; raises ResultsError only when the archive itself is broken."""
     members = Archive(archive)
@@ -141,7 +156,7 @@ def read_function(members: Archive, index: int, function: dict, report: dict) ->
     if type(results) is not dict:
         raise ValueError(f"f{index}.json is not an object")
     run.setup_errors = [clean_setup_error(entry) for entry in list_of(results.get("setup_errors"))]
-    arrays = members.arrays(f"f{index}.npz")
+    arrays = CaseArrays(members, index)
     reported = list_of(results.get("cases"))
     for position, case in enumerate(function.get("cases", [])):
         case_id = str(case.get("id"))

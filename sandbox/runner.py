@@ -50,6 +50,21 @@ def fork_when_room() -> int:
             time.sleep(0.01)
 
 
+def read_capped(path: str, cap: int) -> bytes | None:
+    """At most cap + 1 bytes of a regular file, never through a symlink; None when absent or odd."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(cap + 1)
+    except OSError:
+        return None
+
+
 class Runner:
     """The parent: forks a child per function, enforces its wall limit, archives what came back."""
 
@@ -152,19 +167,18 @@ class Runner:
     def take_in(self, index: int, child_dir: str) -> None:
         """Read each result file once, capped and never through a symlink, before any other student code runs."""
         for suffix, cap in self.caps.items():
-            try:
-                fd = os.open(os.path.join(child_dir, f"f{index}{suffix}"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            except OSError:
+            if suffix == ".npz":
                 continue
-            try:
-                with os.fdopen(fd, "rb") as handle:
-                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                        continue
-                    data = handle.read(cap + 1)
-            except OSError:
-                continue
-            if len(data) <= cap or suffix == ".out":
+            data = read_capped(os.path.join(child_dir, f"f{index}{suffix}"), cap)
+            if data is not None and (len(data) <= cap or suffix == ".out"):
                 self.members[f"f{index}{suffix}"] = data[:cap]
+        budget = self.caps[".npz"]  # one cap over all of the function's per-case array files
+        for case in range(len(self.functions[index].get("cases", []))):
+            name = f"f{index}.c{case}.npz"
+            data = read_capped(os.path.join(child_dir, name), budget)
+            if data is not None and len(data) <= budget:
+                self.members[name] = data
+                budget -= len(data)
 
     def clear_scratch(self) -> None:
         """Leaves an empty output dir (recreated if a student removed or replaced it) and, in a sandbox, empty /tmp."""

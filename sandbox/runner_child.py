@@ -136,7 +136,7 @@ class FunctionChild:
         module = self.load_submission()
         self.run_cases(module)
         self.result["complete"] = True
-        self.save(arrays_changed=False)
+        self.save()
 
     def confine(self) -> None:
         """Limits apply to this child only, so one function's excess never costs another its grade."""
@@ -194,7 +194,7 @@ class FunctionChild:
         for index, case in enumerate(self.function.get("cases", [])):
             record = {"id": str(case.get("id", index)), "status": "running"}
             self.result["cases"].append(record)
-            self.save(arrays_changed=False)  # a case that never finishes still shows as started
+            self.save()  # a case that never finishes still shows as started
             if not callable(function):
                 why = "is not a function" if name in module.__dict__ else "is not defined in the submission"
                 record.update(status="error", error={"type": "NameError", "message": f"{name} {why}", "traceback": []})
@@ -206,7 +206,7 @@ class FunctionChild:
                 record["value"] = wire.unsupported(object, "the returned value is too large to report")
                 size = len(json.dumps(record))
             json_bytes += size
-            self.save(arrays_changed=True)
+            self.save(case_index=index)
 
     def call(self, function, case: dict, inputs, prefix: str) -> dict:
         """Fresh arguments per case: a function that mutates its inputs cannot spoil the next case."""
@@ -241,10 +241,11 @@ class FunctionChild:
         for key in [key for key in self.arrays if key.startswith(prefix)]:
             del self.arrays[key]
 
-    def save(self, arrays_changed: bool) -> None:
-        """Rewritten after every case, so a later timeout or crash keeps the earlier results."""
-        write_atomic(self.base + ".json", json.dumps(self.result).encode())
-        if arrays_changed:
+    def save(self, case_index: int | None = None) -> None:
+        """JSON after every step, so a later timeout or crash keeps the earlier results; each case's arrays once."""
+        if case_index is not None:
+            prefix = f"c{case_index}/"
             buffer = io.BytesIO()
-            np.savez(buffer, **self.arrays)
-            write_atomic(self.base + ".npz", buffer.getvalue())
+            np.savez(buffer, **{key: array for key, array in self.arrays.items() if key.startswith(prefix)})
+            write_atomic(f"{self.base}.c{case_index}.npz", buffer.getvalue())
+        write_atomic(self.base + ".json", json.dumps(self.result).encode())

@@ -36,7 +36,7 @@ def good_members() -> dict:
     return {
         "runner.json": {"version": 1, "functions": REPORTS},
         "f0.json": {"setup_errors": [], "cases": [case, error], "complete": True},
-        "f0.npz": npz(**{"c0/a0": np.eye(2)}),
+        "f0.c0.npz": npz(**{"c0/a0": np.eye(2)}),
         "f0.out": "héllo".encode() + b"\xff",
         "f1.json": {"setup_errors": [], "cases": [{"id": "published", "status": "ok", "value": {"t": "int", "v": 1}}]},
     }
@@ -78,7 +78,7 @@ def test_oversized_json_member_marks_only_that_function_missing():
 
 def test_pickled_object_arrays_are_never_loaded():
     members = good_members()
-    members["f0.npz"] = npz(**{"c0/a0": np.array([{"evil": 1}], dtype=object)})
+    members["f0.c0.npz"] = npz(**{"c0/a0": np.array([{"evil": 1}], dtype=object)})
     case = read_results(archive(members), JOB)["f"].cases[0]
     assert case.status == "missing_result" and case.value is None
 

@@ -8,7 +8,7 @@ labels flipped anywhere. Run `python -m assignments.regularization.build_dataset
 the same seed gives the same bytes.
 
 SEED and the noise levels were picked from a small sweep (seeds 1-15, four
-noise settings; see docs/seed-numbers/regularization.md) for the case the
+noise settings; see docs/seed-numbers.md) for the case the
 notebook teaches: the unregularized model overfits, and both L2 and dropout
 give up training accuracy for test accuracy.
 """

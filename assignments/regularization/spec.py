@@ -165,7 +165,7 @@ def _dropout_arguments():
 
 
 # The reference reaches 0.9242 / 0.895 with either regularizer; the unregularized model 0.9621 / 0.825
-# (docs/seed-numbers/regularization.md). The margins leave 5 test and 5 training points to spare.
+# (docs/seed-numbers.md). The margins leave 5 test and 5 training points to spare.
 _NOT_OVERFITTING = Threshold(
     "train_accuracy", "<=", 0.95,
     "regularization keeps the model off the noisy points: the reference reaches 0.924 on the training set, "

@@ -3,7 +3,7 @@
 The function-level numbers are the notebook's expected outputs; the seeds
 (000:633-1154) quote only the model runs on data.mat, which is not available,
 so the model-level tests check the reference on our generated set instead
-(docs/seed-numbers/regularization.md).
+(docs/seed-numbers.md).
 """
 import ast
 import inspect

@@ -92,7 +92,6 @@ def test_circles_have_the_course_shapes_and_balanced_labels():
 
 
 def test_stored_circles_are_what_make_circles_draws_with_the_course_seeds():
-    pytest.importorskip("sklearn")
     from assignments.initialization.build_dataset import draw_circles
 
     stored = (*init_utils.read_circles(init_utils.TRAIN_PATH, "train"),

@@ -119,6 +119,8 @@ GRADER_TMPFS_MB = env_int("GRADER_TMPFS_MB", 256, minimum=16)
 # Docker backend only: warm containers kept ready per worker process, and how long one may sit idle.
 GRADER_DOCKER_POOL_SIZE = env_int("GRADER_DOCKER_POOL_SIZE", 2, minimum=0)
 GRADER_DOCKER_POOL_MAX_AGE_S = env_float("GRADER_DOCKER_POOL_MAX_AGE_S", 600.0, minimum=10.0)
+# Model-level checks train with the student's functions (seconds per check); off grades functions only.
+GRADER_MODEL_CHECKS = env_bool("GRADER_MODEL_CHECKS", True)
 GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(GRADER_CACHE_DIR / "jobs")))
 GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
 

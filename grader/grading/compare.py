@@ -122,6 +122,8 @@ def _compare_array(expected: np.ndarray, actual, path: str, rtol: float, atol: f
     if actual.dtype.kind not in "biuf":
         problems.append(Problem(STRUCTURE, "wrong_type", path, {"actual": f"an array of {actual.dtype}", "expected": "a numeric array"}))
         return
+    if actual.dtype == expected.dtype and np.array_equal(actual, expected):
+        return  # the common case, and far cheaper than allclose on a 12288 x 148 mini-batch
     actual_f = actual.astype(np.float64)
     expected_f = expected.astype(np.float64)
     if not np.all(np.isfinite(actual_f)) and np.all(np.isfinite(expected_f)):

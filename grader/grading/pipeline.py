@@ -49,6 +49,7 @@ class Grader:
     jobs_dir: Path
     max_upload_bytes: int
     keep_jobs: bool = False
+    model_checks: bool = True  # off: the functions are graded, nothing is trained
     _expected: dict = field(default_factory=dict)
 
     def limits(self, budget_s: float) -> dict:
@@ -90,7 +91,7 @@ class Grader:
 
     def grade_models(self, graded: Graded, submission_id: int | None = None) -> Report:
         assignment, report = graded.assignment, graded.report
-        if not assignment.model_checks or graded.extraction is None or not graded.extraction.found:
+        if not (self.model_checks and assignment.model_checks) or graded.extraction is None or not graded.extraction.found:
             return report  # nothing of the student's to train with
         prepared = prepare_inputs(assignment, self.cache_dir, MODELS)
         runs = self.run_source(assignment, prepared, graded.extraction.source, submission_id)

@@ -32,4 +32,5 @@ def get_grader() -> Grader:
         jobs_dir=settings.GRADER_JOBS_DIR,
         max_upload_bytes=settings.GRADER_MAX_UPLOAD_BYTES,
         keep_jobs=settings.GRADER_KEEP_JOBS,
+        model_checks=settings.GRADER_MODEL_CHECKS,
     )

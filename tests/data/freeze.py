@@ -1,0 +1,63 @@
+"""Writes the student files of tests/ and their result documents as committed data (tests/data/frozen/).
+
+The files come from tests/student_files.py: per assignment a correct notebook
+and .py, one file per catalogued mistake, one per missing function, and the
+special cases the tests use. Each is graded through `grade --json`; the
+documents are what tests/grader/grading/test_frozen.py compares against.
+Usage: .venv/bin/python tests/data/freeze.py [--grade-only]
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FROZEN = ROOT / "tests" / "data" / "frozen"
+MODELS_ON = {"correct.ipynb"}  # model checks train for seconds: only the correct notebooks run them
+
+
+def write_files() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grader.settings")
+    from assignments.registry import SLUG_TO_MODULE, get_assignment
+    from reference.mistakes import catalogue
+    from tests import student_files as sf
+
+    for slug in SLUG_TO_MODULE:
+        folder = FROZEN / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {"correct.ipynb": sf.notebook(slug), "correct.py": sf.python_file(slug)}
+        for mistake in catalogue(slug):
+            files[f"mistake-{mistake.key}.py"] = sf.python_file(slug, replace={mistake.function: mistake.source})
+        for graded in get_assignment(slug).functions:
+            files[f"missing-{graded.name}.py"] = sf.python_file(slug, replace={graded.name: None})
+        if slug == "optimization":
+            files["adam-without-bias-correction.ipynb"] = sf.notebook(
+                slug, replace={"update_parameters_with_adam": sf.ADAM_WITHOUT_BIAS_CORRECTION})
+            files["gd-raises.py"] = sf.python_file(slug, replace={"update_parameters_with_gd": sf.GD_RAISES})
+            files["velocity-uses-global.py"] = sf.python_file(slug, replace={"initialize_velocity": sf.VELOCITY_USES_GLOBAL})
+            files["syntax-error.py"] = sf.SYNTAX_ERROR_PY
+            files["not-a-notebook.ipynb"] = sf.not_a_notebook()
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+
+
+def grade_all() -> None:
+    for folder in sorted(p for p in FROZEN.iterdir() if p.is_dir()):
+        for path in sorted(folder.iterdir()):
+            if path.suffix == ".json":
+                continue
+            env = dict(os.environ, GRADER_MODEL_CHECKS="true" if path.name in MODELS_ON else "false")
+            out = subprocess.run([sys.executable, "manage.py", "grade", str(path), "--assignment", folder.name, "--json"],
+                                 cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+            (folder / (path.name + ".json")).write_text(json.dumps(json.loads(out), indent=1, sort_keys=True) + "\n")
+            print(folder.name, path.name, json.loads(out)["score"], flush=True)
+
+
+if __name__ == "__main__":
+    if "--grade-only" not in sys.argv:
+        write_files()
+    grade_all()

@@ -1,0 +1,71 @@
+import numpy as np
+import math
+
+
+# GRADED FUNCTION: forward_propagation
+def forward_propagation(x, theta):
+    """The 1-D "network": J(theta) = theta * x."""
+    J = theta * x
+    return J
+
+
+# GRADED FUNCTION: backward_propagation
+def backward_propagation(x, theta):
+    dtheta = theta
+    return dtheta
+
+
+# GRADED FUNCTION: gradient_check
+def gradient_check(x, theta, epsilon=1e-7):
+    """Centered difference of J at theta against backward_propagation, as a relative difference."""
+    thetaplus = theta + epsilon
+    thetaminus = theta - epsilon
+    J_plus = forward_propagation(x, thetaplus)
+    J_minus = forward_propagation(x, thetaminus)
+    gradapprox = (J_plus - J_minus) / (2 * epsilon)
+
+    grad = backward_propagation(x, theta)
+
+    numerator = np.linalg.norm(grad - gradapprox)
+    denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
+    difference = numerator / denominator
+
+    if difference < 1e-7:
+        print("The gradient is correct!")
+    else:
+        print("The gradient is wrong!")
+
+    return difference
+
+
+# GRADED FUNCTION: gradient_check_n
+def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7):
+    """Centered differences one parameter at a time, against the gradients backprop gave."""
+    parameters_values, _ = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients)
+    num_parameters = parameters_values.shape[0]
+    J_plus = np.zeros((num_parameters, 1))
+    J_minus = np.zeros((num_parameters, 1))
+    gradapprox = np.zeros((num_parameters, 1))
+
+    for i in range(num_parameters):
+        thetaplus = np.copy(parameters_values)
+        thetaplus[i][0] = thetaplus[i][0] + epsilon
+        J_plus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaplus))
+
+        thetaminus = np.copy(parameters_values)
+        thetaminus[i][0] = thetaminus[i][0] - epsilon
+        J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(thetaminus))
+
+        gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)
+
+    numerator = np.linalg.norm(grad - gradapprox)
+    denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
+    difference = numerator / denominator
+
+    if difference > 2e-7:
+        print("\033[93m" + "There is a mistake in the backward propagation! difference = " + str(difference) + "\033[0m")
+    else:
+        print("\033[92m" + "Your backward propagation works perfectly fine! difference = " + str(difference) + "\033[0m")
+
+    return difference

@@ -1,0 +1,82 @@
+import numpy as np
+import math
+
+
+# GRADED FUNCTION: update_parameters_with_gd
+def update_parameters_with_gd(parameters, grads, learning_rate):
+    """One step of (batch) gradient descent on every layer."""
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
+    return parameters
+
+
+# GRADED FUNCTION: random_mini_batches
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    """Shuffle the columns of X and Y together, then cut them into mini-batches."""
+    np.random.seed(seed)
+    m = X.shape[1]
+    mini_batches = []
+
+    permutation = list(np.random.permutation(m))
+    shuffled_X = X[:, permutation]
+    shuffled_Y = Y[:, permutation].reshape((1, m))
+
+    num_complete_minibatches = math.floor(m / mini_batch_size)
+    for k in range(0, num_complete_minibatches):
+        mini_batch_X = shuffled_X[:, k * mini_batch_size:(k + 1) * mini_batch_size]
+        mini_batch_Y = shuffled_Y[:, k * mini_batch_size:(k + 1) * mini_batch_size]
+        mini_batches.append((mini_batch_X, mini_batch_Y))
+
+    if m % mini_batch_size != 0:
+        mini_batch_X = shuffled_X[:, num_complete_minibatches * mini_batch_size:m]
+        mini_batch_Y = shuffled_Y[:, num_complete_minibatches * mini_batch_size:m]
+        mini_batches.append((mini_batch_X, mini_batch_Y))
+
+    return mini_batches
+
+
+# GRADED FUNCTION: initialize_velocity
+def initialize_velocity(parameters):
+    """Velocities start at zero with the shape of the parameter they follow."""
+    L = len(parameters) // 2
+    v = {}
+    for l in range(L):
+        v["dW" + str(l + 1)] = np.zeros(parameters["W" + str(l + 1)].shape)
+        v["db" + str(l + 1)] = np.zeros(parameters["b" + str(l + 1)].shape)
+    return v
+
+
+# GRADED FUNCTION: initialize_adam
+def initialize_adam(parameters):
+    """Both Adam moments start at zero with the shape of the parameter they follow."""
+    L = len(parameters) // 2
+    v = {}
+    s = {}
+    for l in range(L):
+        v["dW" + str(l + 1)] = np.zeros(parameters["W" + str(l + 1)].shape)
+        v["db" + str(l + 1)] = np.zeros(parameters["b" + str(l + 1)].shape)
+        s["dW" + str(l + 1)] = np.zeros(parameters["W" + str(l + 1)].shape)
+        s["db" + str(l + 1)] = np.zeros(parameters["b" + str(l + 1)].shape)
+    return v, s
+
+
+# GRADED FUNCTION: update_parameters_with_adam
+def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
+                                beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """Adam as in the course code: epsilon is added after the square root."""
+    L = len(parameters) // 2
+    v_corrected = {}
+    s_corrected = {}
+    for l in range(L):
+        for name in ("dW" + str(l + 1), "db" + str(l + 1)):
+            v[name] = beta1 * v[name] + (1 - beta1) * grads[name]
+            v_corrected[name] = v[name] / (1 - beta1 ** t)
+            s[name] = beta2 * s[name] + (1 - beta2) * grads[name] ** 2
+            s_corrected[name] = s[name] / (1 - beta2 ** t)
+        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * (
+            v_corrected["dW" + str(l + 1)] / (np.sqrt(s_corrected["dW" + str(l + 1)]) + epsilon))
+        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * (
+            v_corrected["db" + str(l + 1)] / (np.sqrt(s_corrected["db" + str(l + 1)]) + epsilon))
+    return parameters, v, s

@@ -18,8 +18,6 @@ sandbox adds; comparing with expected outputs is the same host-side work for eve
 from __future__ import annotations
 
 import argparse
-import inspect
-import importlib
 import os
 import shutil
 import statistics
@@ -33,8 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assignments.registry import get_assignment  # noqa: E402
-from grader.grading.job import prepare_inputs, write_job  # noqa: E402
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grader.settings")
+import django  # noqa: E402
+
+django.setup()
+from assignments import bundle_folders  # noqa: E402
+from assignments.bundle import load_bundle  # noqa: E402
+from grader.grading.inputs import prepare_inputs  # noqa: E402
+from grader.grading.job import write_job  # noqa: E402
+from grader.grading.setup import get_grader  # noqa: E402
 from sandbox.backends import make_backend  # noqa: E402
 from sandbox.backends.base import Backend  # noqa: E402
 from sandbox.backends.runner_files import runner_sources  # noqa: E402
@@ -48,14 +53,15 @@ LIMITS = {"wall_s": 60.0, "cpu_s": 30.0, "memory_mb": 1024, "max_processes": 64,
 
 def build_job(cache_dir: Path) -> tuple[Path, dict]:
     """The pipeline's own job for the correct submission (the reference solution, called like a student's file)."""
-    assignment = get_assignment("optimization")
-    prepared = prepare_inputs(assignment, cache_dir)
-    source = inspect.getsource(importlib.import_module(assignment.reference_module))
+    assignment = load_bundle(bundle_folders()["optimization"])
+    prepared = prepare_inputs(assignment, get_grader())
+    source = assignment.text("reference")
     jobs = cache_dir / "jobs"
     jobs.mkdir(parents=True, exist_ok=True)
     job_dir = Path(tempfile.mkdtemp(prefix="bench-overhead-", dir=jobs))
     limits = {"memory_mb": LIMITS["memory_mb"], "cpu_s": LIMITS["cpu_s"], "output_bytes": LIMITS["output_bytes"]}
-    return job_dir, write_job(job_dir, assignment, prepared, source, limits)
+    return job_dir, write_job(job_dir, assignment, prepared.functions, prepared.callee_sources, prepared.inputs_path,
+                              source, limits)
 
 
 class ChrootProcess(Backend):

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "grader.courses",
+    "grader.authoring",
     "grader.submissions",
 ]
 

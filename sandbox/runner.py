@@ -74,6 +74,7 @@ class Runner:
         with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as handle:
             job = json.load(handle)
         self.functions = job["functions"]
+        self.callee_sources = job.get("callee_sources", {})
         self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
         usable_bytes = int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES * (1 + len(self.functions))
         self.array_budget_bytes = max(usable_bytes, 0) // max(len(self.functions), 1)
@@ -105,7 +106,10 @@ class Runner:
             try:
                 os.setpgid(0, 0)
                 os.close(archive_fd)  # the student's code must not reach the real stdout
-                child = FunctionChild(self.job_dir, child_dir, index, function, self.limits, self.array_budget_bytes)
+                needed = {key for case in function.get("cases", []) for key, _ in case.get("callees", {}).values()}
+                sources = {key: self.callee_sources[key] for key in needed if key in self.callee_sources}
+                child = FunctionChild(self.job_dir, child_dir, index, function, self.limits, self.array_budget_bytes,
+                                      sources)
                 child.run()
                 code = 0
             except BaseException:

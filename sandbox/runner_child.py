@@ -82,47 +82,14 @@ def write_atomic(path: str, data: bytes) -> None:
     os.replace(path + ".tmp", path)
 
 
-def same_values(a, b) -> bool:
-    """Arguments match a recorded call when equal to within float rounding."""
-    if isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=0.0))
-    if isinstance(b, (tuple, list)):
-        return isinstance(a, (tuple, list)) and len(a) == len(b) and all(map(same_values, a, b))
-    if isinstance(b, dict):
-        return isinstance(a, dict) and a.keys() == b.keys() and all(same_values(a[k], b[k]) for k in b)
-    if isinstance(b, float) and isinstance(a, (int, float, np.floating)):
-        return bool(np.isclose(float(a), b, rtol=1e-12, atol=0.0))
-    return type(a) is type(b) and a == b
-
-
-def stand_in(name: str, table: list):
-    """Replaces a graded callee with the reference's recorded answers to exactly the calls the test makes."""
-    def answer(*args):
-        for recorded_args, result in table:
-            if same_values(tuple(args), tuple(recorded_args)):
-                return _fresh(result)
-        raise RuntimeError(f"{name} was called with arguments this test does not expect; "
-                           f"check the arguments you pass to {name}")
-    answer.__name__ = name
-    return answer
-
-
-def _fresh(value):
-    """A deep copy, so a caller that mutates the answer cannot change the next one."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, (tuple, list)):
-        return type(value)(_fresh(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    return value
-
-
 class FunctionChild:
     """Runs inside the forked child: loads the submission, calls one function on every case."""
 
-    def __init__(self, job_dir: str, out_dir: str, index: int, function: dict, limits: dict, array_bytes: int):
+    def __init__(self, job_dir: str, out_dir: str, index: int, function: dict, limits: dict, array_bytes: int,
+                 callee_sources: dict | None = None):
         self.job_dir = job_dir
+        self.callee_sources = callee_sources or {}
+        self.callees: dict = {}  # source key -> namespace, loaded before the submission
         self.path = os.path.join(job_dir, "submission.py")
         self.base = os.path.join(out_dir, f"f{index}")
         self.function = function
@@ -133,6 +100,7 @@ class FunctionChild:
 
     def run(self) -> None:
         self.confine()
+        self.load_callees()
         module = self.load_submission()
         self.run_cases(module)
         self.result["complete"] = True
@@ -156,6 +124,16 @@ class FunctionChild:
         sys.stdout = sys.stderr = CappedWriter(1, OUT_BYTES_MAX)
         sys.path.insert(0, self.job_dir)
         os.chdir(self.job_dir)  # course helpers open their datasets by relative path
+
+    def load_callees(self) -> None:
+        """Graded callees answered by given code (the reference's def, or one of the bundle's): computed, not looked up."""
+        for key, source in self.callee_sources.items():
+            namespace = {"__name__": f"gradebox_callees_{key}"}
+            try:
+                exec(compile(source, f"<callees {key}>", "exec"), namespace)
+            except BaseException as exc:  # a broken bundle: every case that needs it says so
+                namespace = {"__error__": describe(exc)}
+            self.callees[key] = namespace
 
     def load_submission(self) -> types.ModuleType:
         """Runs top-level statements one by one, so a failing import spares the functions that don't need it."""
@@ -215,10 +193,13 @@ class FunctionChild:
         except (wire.WireError, KeyError, TypeError, OSError) as exc:
             return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}
         args = args if type(args) in (tuple, list) else (args,)
-        try:
-            stand_ins = {name: stand_in(name, wire.decode(table, inputs)) for name, table in case.get("stand_ins", {}).items()}
-        except (wire.WireError, KeyError, TypeError, OSError) as exc:
-            return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}
+        stand_ins = {}
+        for name, (key, target) in case.get("callees", {}).items():
+            namespace = self.callees.get(key, {})
+            if not callable(namespace.get(target)):
+                why = namespace.get("__error__", f"{target} is not defined by the given code")
+                return {"status": "error", "error": {"type": "GradeboxInputError", "message": why, "traceback": []}}
+            stand_ins[name] = namespace[target]
         namespace = getattr(function, "__globals__", {})
         namespace.update(stand_ins)
         started = time.perf_counter()

@@ -1,12 +1,14 @@
 """Student uploads built from the reference solution: a correct notebook, and variants with one change."""
 from __future__ import annotations
 
-import inspect
 import json
+from functools import lru_cache
 
 import nbformat
 
-from assignments.registry import get_assignment
+from assignments import bundle_folders
+from assignments.bundle import Bundle, load_bundle
+from assignments.source import def_source
 
 IMPORTS = """import numpy as np
 import matplotlib.pyplot as plt
@@ -23,18 +25,20 @@ from testCases import *
 plt.rcParams['figure.figsize'] = (7.0, 4.0)"""
 
 
-def reference_functions(slug: str) -> dict[str, str]:
-    import importlib
+@lru_cache(maxsize=None)
+def get_bundle(slug: str) -> Bundle:
+    return load_bundle(bundle_folders()[slug])
 
-    assignment = get_assignment(slug)
-    module = importlib.import_module(assignment.reference_module)
-    return {f.name: inspect.getsource(getattr(module, f.name)) for f in assignment.functions}
+
+def reference_functions(slug: str) -> dict[str, str]:
+    bundle = get_bundle(slug)
+    return {f.name: def_source(bundle.text("reference"), f.name) for f in bundle.functions}
 
 
 def imports_cell(slug: str) -> str:
     if slug == "optimization":
         return IMPORTS
-    helpers = [h[:-3] for h in get_assignment(slug).helper_modules if h.endswith(".py")]
+    helpers = get_bundle(slug).job_module_names
     lines = ["import numpy as np", "import matplotlib.pyplot as plt", "import sklearn", "import sklearn.datasets"]
     return "\n".join(lines + [f"from {h} import *" for h in helpers] + ["", "%matplotlib inline"])
 
@@ -42,7 +46,7 @@ def imports_cell(slug: str) -> str:
 def notebook(slug: str = "optimization", replace: dict[str, str | None] | None = None, extra_cells: list[str] = ()) -> bytes:
     """The reference as a student's notebook: magics, prints, a training loop; `replace` swaps or drops defs."""
     replace = replace or {}
-    cells = [nbformat.v4.new_markdown_cell(f"# {get_assignment(slug).title}"), nbformat.v4.new_code_cell(imports_cell(slug))]
+    cells = [nbformat.v4.new_markdown_cell(f"# {get_bundle(slug).title}"), nbformat.v4.new_code_cell(imports_cell(slug))]
     for name, source in reference_functions(slug).items():
         if name in replace:
             source = replace[name]

@@ -15,7 +15,11 @@ give up training accuracy for test accuracy.
 import h5py
 import numpy as np
 
-from assignments.regularization.evaluate import TEST_PATH, TRAIN_PATH
+from pathlib import Path
+
+FOLDER = Path(__file__).parent
+TRAIN_PATH = FOLDER / "football_train.h5"
+TEST_PATH = FOLDER / "football_test.h5"
 
 SEED = 10
 TRAIN_SIZE = 211

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grader.courses.models import Assignment, Course, Enrollment, GradedFunction, TestCase
+from grader.courses.models import Assignment, Course, Enrollment
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -23,32 +23,9 @@ class EnrollmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "course__slug"]
 
 
-class GradedFunctionInline(admin.TabularInline):
-    model = GradedFunction
-    extra = 0
-
-
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["slug", "course", "title", "is_open", "due_at", "max_score"]
+    list_display = ["slug", "course", "title", "is_open", "due_at", "max_score", "current_version"]
     list_filter = ["course", "is_open"]
     search_fields = ["slug", "title"]
-    inlines = [GradedFunctionInline]
-
-
-class TestCaseInline(admin.TabularInline):
-    model = TestCase
-    extra = 0
-
-
-@admin.register(GradedFunction)
-class GradedFunctionAdmin(admin.ModelAdmin):
-    list_display = ["name", "assignment", "points", "order"]
-    list_filter = ["assignment"]
-    inlines = [TestCaseInline]
-
-
-@admin.register(TestCase)
-class TestCaseAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "hidden", "rtol", "atol", "version"]
-    list_filter = ["hidden", "function__assignment"]
+    readonly_fields = ["current_version", "max_score"]

@@ -1,4 +1,4 @@
-"""What is taught and graded: courses, who is in them, assignments, functions, test cases."""
+"""What is taught: courses, who is in them, and their assignments (each graded by its current version)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -32,7 +32,7 @@ class Enrollment(models.Model):
 
 
 class Assignment(models.Model):
-    """An assignment of a course; `slug` names the spec in assignments/ it is graded by."""
+    """An assignment of a course; what it grades is its current published version (grader.authoring)."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
     slug = models.SlugField()
@@ -42,6 +42,8 @@ class Assignment(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     max_score = models.FloatField(default=0)
     order = models.PositiveIntegerField(default=0)
+    current_version = models.ForeignKey("authoring.AssignmentVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", help_text="the published version new submissions are graded with")
 
     class Meta:
         ordering = ["course", "order", "title"]
@@ -52,36 +54,3 @@ class Assignment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:assignment", args=[self.course.slug, self.slug])
-
-
-class GradedFunction(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="functions")
-    name = models.CharField(max_length=100)
-    points = models.FloatField()
-    order = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["assignment", "order"]
-        constraints = [models.UniqueConstraint(fields=["assignment", "name"], name="one_function_name_per_assignment")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TestCase(models.Model):
-    """A call of a graded function; hidden cases count but never show inputs or expected values."""
-
-    function = models.ForeignKey(GradedFunction, on_delete=models.CASCADE, related_name="test_cases")
-    case_id = models.CharField(max_length=100)
-    hidden = models.BooleanField(default=False)
-    rtol = models.FloatField(default=1e-5)
-    atol = models.FloatField(default=1e-8)
-    description = models.TextField(blank=True)
-    version = models.CharField(max_length=64, help_text="hash of the inputs this case was built with")
-
-    class Meta:
-        ordering = ["function", "hidden", "case_id"]
-        constraints = [models.UniqueConstraint(fields=["function", "case_id"], name="one_case_id_per_function")]
-
-    def __str__(self) -> str:
-        return f"{self.function.name}/{self.case_id}"

@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from assignments.registry import UnknownAssignment, get_assignment
 from grader.courses.access import assignment_for, visible_assignments
 from grader.submissions.forms import UploadForm
 from grader.submissions.models import Submission
@@ -24,7 +23,7 @@ def assignment_detail(request, course_slug, slug, form=None, status=200, upload_
     history = Submission.objects.filter(user=request.user, assignment=assignment)
     context = {
         "assignment": assignment,
-        "functions": assignment.functions.all(),
+        "functions": assignment.current_version.manifest.get("functions", []) if assignment.current_version else [],
         "form": form or UploadForm(),
         "history": history,
         "upload_error": upload_error,
@@ -35,11 +34,9 @@ def assignment_detail(request, course_slug, slug, form=None, status=200, upload_
 @login_required
 def starter_notebook(request, course_slug, slug):
     assignment = assignment_for(request.user, course_slug, slug)
-    try:
-        spec = get_assignment(assignment.slug)
-    except UnknownAssignment:
-        raise Http404("This assignment has no starter notebook.") from None
-    path = spec.folder / spec.starter_notebook
-    if not path.is_file():
+    starter = None
+    if assignment.current_version is not None:
+        starter = assignment.current_version.files.filter(role="starter").first()
+    if starter is None:
         raise Http404("This assignment has no starter notebook.")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{assignment.slug}.ipynb")
+    return FileResponse(starter.file.open("rb"), as_attachment=True, filename=f"{assignment.slug}.ipynb")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assignments.spec import Assignment, Case, GradedFunction
+from assignments.bundle import Bundle, Case, GradedFunction
 from grader.grading import messages
 from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, outputs_match
 from grader.grading.extract import Extraction
@@ -14,7 +14,7 @@ _NAME_ERROR = re.compile(r"name '(\w+)' is not defined")
 
 
 @dataclass
-class Mistake:
+class MistakeOutputs:
     """A known wrong answer: the outputs a catalogued variant of the reference gives on each case."""
 
     key: str
@@ -82,7 +82,7 @@ class Report:
         return document
 
 
-def file_problem_report(assignment: Assignment, message: str) -> Report:
+def file_problem_report(assignment: Bundle, message: str) -> Report:
     """The upload could not be read at all: every function gets the same clear message."""
     functions = [
         FunctionReport(
@@ -103,7 +103,7 @@ def function_report(
     run,  # sandbox.results.FunctionRun | None
     expected: dict[str, object],
     extraction: Extraction,
-    mistakes: list[Mistake],
+    mistakes: list[MistakeOutputs],
     limits: dict,
 ) -> FunctionReport:
     name, points = graded.name, float(graded.points)
@@ -241,7 +241,7 @@ class _CaseChecks:
         return text + "."
 
 
-def _diagnose(graded: GradedFunction, run, mistakes: list[Mistake]) -> str | None:
+def _diagnose(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> str | None:
     """The hint of the catalogued mistake whose outputs the student's match on every case that ran."""
     returned = {c.id: c.value for c in run.cases if c.status == "ok"}
     if not returned:

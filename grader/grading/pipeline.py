@@ -3,6 +3,8 @@
 Grading has two phases: the graded functions on their test cases (about a
 second), then the model-level checks, which train with the student's
 functions (seconds). Callers can show the first phase before the second ends.
+Everything an assignment is comes from its bundle; its code runs only in the
+sandbox.
 """
 from __future__ import annotations
 
@@ -14,15 +16,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assignments.registry import get_assignment
-from assignments.spec import Assignment
+from assignments.bundle import Bundle
 from grader.grading import messages
 from grader.grading.expected import ExpectedOutputs, load_expected
 from grader.grading.extract import Extraction, FileProblem, extract
 from grader.grading.feedback import Report, file_problem_report, function_report
-from grader.grading.job import FUNCTIONS, MODELS, PreparedInputs, prepare_inputs, write_job
-from grader.grading.models import model_report
-from grader.grading.supplied import defined_names, supplied_code
+from grader.grading.inputs import FUNCTIONS, MODELS, PreparedInputs, prepare_inputs
+from grader.grading.job import write_job
+from grader.grading.model_checks import model_report
+from grader.grading.supplied import supplied_code
+from sandbox.environments import EnvironmentBackends
 from sandbox.results import FunctionRun, ResultsError, read_results
 
 log = logging.getLogger(__name__)
@@ -37,14 +40,14 @@ class SandboxFailure(RuntimeError):
 class Graded:
     """What phase one leaves for phase two."""
 
-    assignment: Assignment
+    bundle: Bundle
     report: Report
     extraction: Extraction | None  # None when the file could not be read
 
 
 @dataclass
 class Grader:
-    backend: object  # a sandbox backend: .run(job_dir) -> RunOutcome
+    backends: EnvironmentBackends  # one sandbox backend per environment
     cache_dir: Path
     jobs_dir: Path
     max_upload_bytes: int
@@ -52,86 +55,95 @@ class Grader:
     model_checks: bool = True  # off: the functions are graded, nothing is trained
     _expected: dict = field(default_factory=dict)
 
-    def limits(self, budget_s: float) -> dict:
-        b = self.backend
-        return {"memory_mb": b.memory_mb, "cpu_s": max(b.cpu_s, budget_s), "output_bytes": b.output_bytes}
+    def backend_for(self, environment: str):
+        """Raises sandbox.environments.UnknownEnvironment for an environment this platform lacks."""
+        return self.backends.get(environment)
 
-    def grade(self, slug: str, filename: str, data: bytes, submission_id: int | None = None) -> Report:
+    def limits(self, backend, budget_s: float) -> dict:
+        return {"memory_mb": backend.memory_mb, "cpu_s": max(backend.cpu_s, budget_s), "output_bytes": backend.output_bytes}
+
+    def grade(self, bundle: Bundle, filename: str, data: bytes, submission_id: int | None = None) -> Report:
         """Both phases, for callers that wait for everything (the CLI)."""
-        return self.grade_models(self.grade_functions(slug, filename, data, submission_id), submission_id)
+        return self.grade_models(self.grade_functions(bundle, filename, data, submission_id), submission_id)
 
-    def grade_functions(self, slug: str, filename: str, data: bytes, submission_id: int | None = None) -> Graded:
-        assignment = get_assignment(slug)
+    def grade_functions(self, bundle: Bundle, filename: str, data: bytes, submission_id: int | None = None) -> Graded:
         if len(data) > self.max_upload_bytes:
             message = messages.say("too_large", size=messages.human_bytes(len(data)), limit=messages.human_bytes(self.max_upload_bytes))
-            return Graded(assignment, file_problem_report(assignment, message), None)
-        names = [f.name for f in assignment.functions]
-        helpers = tuple(Path(h).stem for h in assignment.helper_modules if h.endswith(".py"))
+            return Graded(bundle, file_problem_report(bundle, message), None)
+        names = [f.name for f in bundle.functions]
         try:
-            extraction = extract(data, filename, names, helpers)
+            extraction = extract(data, filename, names, bundle.job_module_names)
         except FileProblem as problem:
             log.info("file rejected", extra={"submission": submission_id, "reason": problem.message[:80]})
-            return Graded(assignment, file_problem_report(assignment, problem.message), None)
-        prefix, supplied = supplied_code(assignment, defined_names(extraction.source))
+            return Graded(bundle, file_problem_report(bundle, problem.message), None)
+        prefix, supplied = supplied_code(bundle.text("supplied"), extraction.source)
         used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
         extraction = extraction.with_prefix(prefix)
         if used:
             extraction.notes.append(f"Your functions call {', '.join(used)}, which your file does not define; "
                                     "the course's version was used.")
 
-        prepared = prepare_inputs(assignment, self.cache_dir, FUNCTIONS)
-        expected = self.expected_for(assignment)
-        runs = self.run_source(assignment, prepared, extraction.source, submission_id, only=set(extraction.found))
+        prepared = prepare_inputs(bundle, self, FUNCTIONS)
+        expected = self.expected_for(bundle)
+        runs = self.run_source(bundle, prepared, extraction.source, submission_id, only=set(extraction.found))
+        limits = self.limits(self.backend_for(bundle.environment), 0)
         functions = [
             function_report(graded, runs.get(graded.name), expected.outputs[graded.name], extraction,
-                            expected.mistakes, self.limits(0))
-            for graded in assignment.functions
+                            expected.mistakes, limits)
+            for graded in bundle.functions
         ]
-        return Graded(assignment, Report(assignment.slug, functions, notes=extraction.notes + _setup_notes(runs)), extraction)
+        return Graded(bundle, Report(bundle.slug, functions, notes=extraction.notes + _setup_notes(runs)), extraction)
 
     def grade_models(self, graded: Graded, submission_id: int | None = None) -> Report:
-        assignment, report = graded.assignment, graded.report
-        if not (self.model_checks and assignment.model_checks) or graded.extraction is None or not graded.extraction.found:
+        bundle, report = graded.bundle, graded.report
+        if not (self.model_checks and bundle.model_checks) or graded.extraction is None or not graded.extraction.found:
             return report  # nothing of the student's to train with
-        prepared = prepare_inputs(assignment, self.cache_dir, MODELS)
-        runs = self.run_source(assignment, prepared, graded.extraction.source, submission_id)
-        expected = self.expected_for(assignment)
+        prepared = prepare_inputs(bundle, self, MODELS)
+        runs = self.run_source(bundle, prepared, graded.extraction.source, submission_id)
+        expected = self.expected_for(bundle)
         failed = report.failed_functions()
-        for check in assignment.model_checks:
+        for check in bundle.model_checks:
             model, images = model_report(check, runs.get(check.driver), expected.models.get(check.id), failed)
             report.models.append(model)
             report.images.update({(check.id, name): png for name, png in images.items()})
         return report
 
-    def expected_for(self, assignment: Assignment) -> ExpectedOutputs:
-        prepared = prepare_inputs(assignment, self.cache_dir, FUNCTIONS)
-        models = prepare_inputs(assignment, self.cache_dir, MODELS) if assignment.model_checks else None
-        key = (assignment.slug, prepared.version, models.version if models else "")
+    def expected_for(self, bundle: Bundle) -> ExpectedOutputs:
+        backend = self.backend_for(bundle.environment)
+        key = (bundle.digest, getattr(backend, "image_id", ""), self.model_checks and bool(bundle.model_checks))
         if key not in self._expected:
-            self._expected[key] = load_expected(assignment, prepared, models, self)
+            self._expected[key] = load_expected(bundle, self, with_models=key[2])
         return self._expected[key]
 
-    def run_source(self, assignment: Assignment, prepared: PreparedInputs, source: str,
+    def run_source(self, bundle: Bundle, prepared: PreparedInputs, source: str,
                    submission_id: int | None = None, only: set[str] | None = None) -> dict[str, FunctionRun]:
         """Runs `source` as submission.py over the prepared calls (or only the named functions)."""
         if only is not None:
-            prepared = PreparedInputs(prepared.assignment, [f for f in prepared.functions if f["name"] in only],
-                                      prepared.inputs_path, prepared.version)
-        if not prepared.functions:
+            prepared = prepared.only(only)
+        return self.run_job(bundle, prepared.functions, prepared.callee_sources, prepared.inputs_path, source,
+                            submission_id)
+
+    def run_job(self, bundle: Bundle, functions: list[dict], callee_sources: dict, inputs_path: Path | None,
+                source: str, submission_id: int | None = None,
+                extra_files: dict[str, Path] | None = None) -> dict[str, FunctionRun]:
+        """One sandbox run in the bundle's environment. Raises SandboxFailure when our infrastructure failed."""
+        if not functions:
             return {}
-        budget_s = sum(f["wall_s"] for f in prepared.functions)
+        backend = self.backend_for(bundle.environment)
+        budget_s = sum(f["wall_s"] for f in functions)
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         job_dir = Path(tempfile.mkdtemp(prefix=f"job-{submission_id or 'cli'}-", dir=self.jobs_dir))
         started = time.monotonic()
-        wall_s, cpu_s = self.backend.wall_s, self.backend.cpu_s
+        wall_s, cpu_s = backend.wall_s, backend.cpu_s
         try:
-            job = write_job(job_dir, assignment, prepared, source, self.limits(max(f["wall_s"] for f in prepared.functions)))
+            limits = self.limits(backend, max(f["wall_s"] for f in functions))
+            job = write_job(job_dir, bundle, functions, callee_sources, inputs_path, source, limits, extra_files)
             # A run may take as long as its functions' limits allow (model training takes longer than unit cases).
-            self.backend.wall_s = max(wall_s, budget_s + SANDBOX_MARGIN_S)
-            self.backend.cpu_s = max(cpu_s, budget_s + SANDBOX_MARGIN_S)
-            outcome = self.backend.run(job_dir)
+            backend.wall_s = max(wall_s, budget_s + SANDBOX_MARGIN_S)
+            backend.cpu_s = max(cpu_s, budget_s + SANDBOX_MARGIN_S)
+            outcome = backend.run(job_dir)
         finally:
-            self.backend.wall_s, self.backend.cpu_s = wall_s, cpu_s
+            backend.wall_s, backend.cpu_s = wall_s, cpu_s
             if not self.keep_jobs:
                 _remove(job_dir)
         log.info("sandbox finished", extra={"submission": submission_id, "status": outcome.status,

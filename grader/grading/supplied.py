@@ -2,26 +2,26 @@
 
 It goes BEFORE the student's code, so the student's own imports and
 definitions win; a def is supplied only when the upload lacks that name.
-Drivers (`gradebox_*`) are always supplied.
+Drivers (`gradebox_*`) are always supplied. The bundle's supplied.py is
+parsed here, never run: it runs in the sandbox, as part of submission.py.
 """
 from __future__ import annotations
 
 import ast
 from functools import lru_cache
-from pathlib import Path
 
-from assignments.spec import Assignment
+from assignments.source import parse
 
 DRIVER_PREFIX = "gradebox_"
+HEADER = "# Supplied by Gradebox: the course's given code and the model-check drivers.\n"
 
 
-@lru_cache(maxsize=None)
-def _parsed(path: Path) -> tuple[tuple[str, str | None], ...]:
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[tuple[str, str | None], ...]:
     """Top-level chunks of the supplied module: (source, defined name or None for imports)."""
-    text = path.read_text()
     lines = text.splitlines()
     chunks = []
-    for node in ast.parse(text).body:
+    for node in parse(text, "supplied.py").body:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         source = "\n".join(lines[first - 1 : node.end_lineno])
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -37,15 +37,16 @@ def defined_names(source: str) -> set[str]:
     }
 
 
-def supplied_code(assignment: Assignment, student_defines: set[str]) -> tuple[str, list[str]]:
+def supplied_code(supplied_text: str, student_source: str) -> tuple[str, list[str]]:
     """The supplied source for this upload, and the names of the course functions it supplies."""
-    if not assignment.supplied_module:
+    if not supplied_text:
         return "", []
+    student_defines = defined_names(student_source)
     parts, supplied = [], []
-    for source, name in _parsed(assignment.folder / assignment.supplied_module):
+    for source, name in _parsed(supplied_text):
         if name is None or name.startswith(DRIVER_PREFIX):
             parts.append(source)
         elif name not in student_defines:
             parts.append(source)
             supplied.append(name)
-    return "# Supplied by Gradebox: the course's given code and the model-check drivers.\n" + "\n\n".join(parts) + "\n\n", supplied
+    return HEADER + "\n\n".join(parts) + "\n\n", supplied

@@ -27,6 +27,8 @@ class Submission(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    version = models.ForeignKey("authoring.AssignmentVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="submissions", help_text="the assignment version it is graded with")
     file = models.FileField(upload_to=upload_path, max_length=300)
     original_name = models.CharField(max_length=255)
     size_bytes = models.PositiveIntegerField()

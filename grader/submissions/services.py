@@ -14,15 +14,31 @@ from grader.submissions.models import FunctionResult, Submission
 log = logging.getLogger(__name__)
 
 
+def refusal(assignment: Assignment) -> str | None:
+    """Why the assignment takes no submission now (None: it takes them)."""
+    if not assignment.is_open:
+        return "This assignment is closed: it no longer takes submissions."
+    if assignment.current_version_id is None:
+        return "This assignment has no published version yet, so it cannot be graded; try again later."
+    return None
+
+
 @transaction.atomic
 def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
-    """Stores the upload as a queued submission; the grading task is sent only after the commit."""
+    """Stores the upload as a queued submission; the grading task is sent only after the commit.
+
+    Raises ValueError when the assignment takes no submission (see `refusal`).
+    """
+    problem = refusal(assignment)
+    if problem is not None:
+        raise ValueError(problem)
     submission = Submission(
         user=user,
         assignment=assignment,
         original_name=upload.name[:255],
         size_bytes=upload.size,
         max_score=assignment.max_score,
+        version=assignment.current_version,
     )
     submission.file.save(upload.name, upload, save=False)
     submission.save()
@@ -34,7 +50,8 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
 def regrade(submission: Submission) -> None:
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(
-            status=Submission.Status.QUEUED, score=None, result=None, error_message="", started_at=None, graded_at=None
+            status=Submission.Status.QUEUED, score=None, result=None, error_message="", started_at=None, graded_at=None,
+            version=submission.assignment.current_version or submission.version,
         )
         submission.function_results.all().delete()
         _enqueue_after_commit(submission.pk, queue="bulk")  # regrades wait behind students' fresh uploads

@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 
+from grader.authoring.services import bundle_of
 from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
 from grader.submissions.models import Submission
@@ -17,7 +18,7 @@ MAX_RETRIES = 3
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def grade_submission(self, submission_id: int) -> None:
     try:
-        submission = Submission.objects.select_related("assignment").get(pk=submission_id)
+        submission = Submission.objects.select_related("assignment", "version").get(pk=submission_id)
     except Submission.DoesNotExist:
         log.warning("submission vanished", extra={"submission": submission_id})
         return
@@ -28,8 +29,9 @@ def grade_submission(self, submission_id: int) -> None:
         data = handle.read()
     try:
         grader = get_grader()
-        graded = grader.grade_functions(submission.assignment.slug, submission.original_name, data, submission_id)
-        if graded.assignment.model_checks and grader.model_checks:
+        bundle = bundle_of(submission.version)
+        graded = grader.grade_functions(bundle, submission.original_name, data, submission_id)
+        if bundle.model_checks and grader.model_checks:
             record_functions(submission, graded.report)
         report = grader.grade_models(graded, submission_id)
     except Exception as failure:  # SandboxFailure, or a bug of ours: never leave the row "running"

@@ -29,6 +29,9 @@ def _upload_checked(request, course_slug, slug):
     assignment = assignment_for(request.user, course_slug, slug)
     if getattr(request, "upload_too_large", False):
         return _refuse_too_large(request, course_slug, slug, None)
+    refusal = services.refusal(assignment)
+    if refusal is not None:
+        return assignment_detail(request, course_slug, slug, upload_error=refusal, status=409)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return assignment_detail(request, course_slug, slug, form=form, status=400)

@@ -1,5 +1,8 @@
 """Writes the student files of tests/ and their result documents as committed data (tests/data/frozen/).
 
+Run it to re-record the documents after a change that moves results on
+purpose (and say what moved in tests/data/frozen/CHANGES.md).
+
 The files come from tests/student_files.py: per assignment a correct notebook
 and .py, one file per catalogued mistake, one per missing function, and the
 special cases the tests use. Each is graded through `grade --json`; the
@@ -16,23 +19,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FROZEN = ROOT / "tests" / "data" / "frozen"
-MODELS_ON = {"correct.ipynb"}  # model checks train for seconds: only the correct notebooks run them
+MODELS_ON = {"correct.ipynb"}
+FROZEN_SLUGS = ("gradient-checking", "initialization", "optimization", "regularization")  # model checks train for seconds: only the correct notebooks run them
 
 
 def write_files() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grader.settings")
-    from assignments.registry import SLUG_TO_MODULE, get_assignment
-    from reference.mistakes import catalogue
     from tests import student_files as sf
 
-    for slug in SLUG_TO_MODULE:
+    for slug in FROZEN_SLUGS:
         folder = FROZEN / slug
         folder.mkdir(parents=True, exist_ok=True)
+        bundle = sf.get_bundle(slug)
         files = {"correct.ipynb": sf.notebook(slug), "correct.py": sf.python_file(slug)}
-        for mistake in catalogue(slug):
+        for mistake in bundle.mistakes:
             files[f"mistake-{mistake.key}.py"] = sf.python_file(slug, replace={mistake.function: mistake.source})
-        for graded in get_assignment(slug).functions:
+        for graded in bundle.functions:
             files[f"missing-{graded.name}.py"] = sf.python_file(slug, replace={graded.name: None})
         if slug == "optimization":
             files["adam-without-bias-correction.ipynb"] = sf.notebook(
@@ -46,12 +48,15 @@ def write_files() -> None:
 
 
 def grade_all() -> None:
+    sys.path.insert(0, str(ROOT))
+    from assignments import bundle_folders
+
     for folder in sorted(p for p in FROZEN.iterdir() if p.is_dir()):
         for path in sorted(folder.iterdir()):
             if path.suffix == ".json":
                 continue
             env = dict(os.environ, GRADER_MODEL_CHECKS="true" if path.name in MODELS_ON else "false")
-            out = subprocess.run([sys.executable, "manage.py", "grade", str(path), "--assignment", folder.name, "--json"],
+            out = subprocess.run([sys.executable, "manage.py", "grade", str(path), "--bundle", str(bundle_folders()[folder.name]), "--json"],
                                  cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
             (folder / (path.name + ".json")).write_text(json.dumps(json.loads(out), indent=1, sort_keys=True) + "\n")
             print(folder.name, path.name, json.loads(out)["score"], flush=True)

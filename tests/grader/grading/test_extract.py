@@ -3,6 +3,8 @@ import json
 import nbformat
 import pytest
 
+from assignments import bundle_folders
+from assignments.bundle import load_bundle
 from grader.grading.extract import FileProblem, extract
 from tests import student_files as files
 
@@ -101,13 +103,12 @@ def test_unreadable_files_get_a_clear_message(data, name, message):
         extract(data, name, GRADED)
 
 
-def test_the_course_starter_notebook_extracts_every_graded_function():
-    from assignments.registry import get_assignment
-
-    assignment = get_assignment("optimization")
-    data = (assignment.folder / assignment.starter_notebook).read_bytes()
-    result = extract(data, "starter.ipynb", [f.name for f in assignment.functions], ("opt_utils", "testCases"))
-    assert result.found == [f.name for f in assignment.functions]
+@pytest.mark.parametrize("slug", sorted(bundle_folders()))
+def test_every_starter_notebook_extracts_every_graded_function(slug):
+    bundle = load_bundle(bundle_folders()[slug])
+    data = bundle.files["starter"].read_bytes()
+    result = extract(data, "starter.ipynb", [f.name for f in bundle.functions], bundle.job_module_names)
+    assert result.found == [f.name for f in bundle.functions]
     assert result.missing == []
 
 

@@ -5,9 +5,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from assignments import bundle_folders
 from tests import student_files as files
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def loaded():
+    folders = [str(bundle_folders()[slug]) for slug in ("optimization", "softmax-batchnorm")]
+    call_command("load_assignments", *folders, "--skip-contract", stdout=StringIO())
 
 
 def grade(tmp_path, name: str, data: bytes, slug: str = "optimization") -> dict:
@@ -63,5 +70,37 @@ def test_unreadable_notebook_still_completes_with_exit_zero_and_a_message(tmp_pa
 def test_unknown_assignment_slug_is_a_clear_command_error(tmp_path):
     path = tmp_path / "a.py"
     path.write_text("x = 1\n")
-    with pytest.raises(CommandError, match="unknown assignment 'optimisation'; known assignments: .*optimization"):
+    with pytest.raises(CommandError, match="unknown assignment 'optimisation'; loaded assignments: optimization, softmax-batchnorm"):
         call_command("grade", str(path), "--assignment", "optimisation", "--json")
+
+
+def grade_both_ways(tmp_path, slug: str, data: bytes) -> tuple[dict, dict]:
+    path = tmp_path / "submission.py"
+    path.write_bytes(data)
+    documents = []
+    for how in (["--assignment", slug], ["--bundle", str(bundle_folders()[slug])]):
+        out = StringIO()
+        call_command("grade", str(path), *how, "--json", stdout=out)
+        documents.append(json.loads(out.getvalue()))
+    return documents[0], documents[1]
+
+
+def test_a_loaded_assignment_and_its_folder_grade_alike(tmp_path):
+    data = files.python_file("softmax-batchnorm", header="import numpy as np\n")
+    loaded, folder = grade_both_ways(tmp_path, "softmax-batchnorm", data)
+    assert loaded == folder
+    assert loaded["assignment"] == "softmax-batchnorm" and loaded["score"] == loaded["max_score"] > 0
+
+
+def test_a_broken_bundle_folder_is_refused_with_every_problem(tmp_path):
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "assignment.toml").write_text('slug = "Bad Slug"\ntitle = ""\nreference = "missing.py"\n')
+    path = tmp_path / "a.py"
+    path.write_text("x = 1\n")
+    with pytest.raises(CommandError) as raised:
+        call_command("grade", str(path), "--bundle", str(folder), "--json")
+    message = str(raised.value)
+    for problem in ("assignment.toml.slug", "assignment.toml.title", "'environment' is missing",
+                    "reference = 'missing.py': no such file", "the bundle grades no function"):
+        assert problem in message

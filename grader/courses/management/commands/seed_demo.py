@@ -1,12 +1,13 @@
-"""Creates the demo course with every assignment, a student and a staff account; prints the log-ins."""
+"""Creates the demo course with every course bundle loaded, a student and a staff account; prints the log-ins."""
 import os
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from assignments.registry import all_assignments
+from assignments import bundle_folders
+from assignments.bundle import BundleError
+from grader.authoring.services import NotPublishable, load_folder
 from grader.courses.models import Course, Enrollment
-from grader.courses.sync import sync_assignment
 
 DEMO_ACCOUNTS = [
     ("student", "student", Enrollment.Role.STUDENT, False),
@@ -15,14 +16,21 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo course and demo accounts."
+    help = "Create (or refresh) the demo course, load the course's bundle folders, and the demo accounts."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--skip-contract", action="store_true",
+                            help="publish without running the contract (the bundles are validated elsewhere)")
+
+    def handle(self, *args, skip_contract=False, **options):
         course, _ = Course.objects.get_or_create(
             slug="improving-dnn", defaults={"title": "Improving Deep Neural Networks"}
         )
-        for order, spec in enumerate(all_assignments()):
-            sync_assignment(course, spec, order=order)
+        for slug, folder in bundle_folders().items():
+            try:
+                load_folder(course, folder, contract=not skip_contract)
+            except (BundleError, NotPublishable) as error:
+                raise CommandError(f"{slug}: {error}") from None
         User = get_user_model()
         lines = []
         for username, default_password, role, is_staff in DEMO_ACCOUNTS:

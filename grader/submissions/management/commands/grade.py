@@ -4,32 +4,44 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assignments.registry import UnknownAssignment, get_assignment
+from assignments.bundle import BundleError, load_bundle
+from grader.authoring.services import bundle_of
+from grader.courses.lookup import UnknownAssignment, find_version
+from grader.grading.expected import ReferenceFailed
+from grader.grading.inputs import BundleProblem
 from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
+from sandbox.environments import UnknownEnvironment
 
 
 class Command(BaseCommand):
-    help = "Grade FILE (.py or .ipynb) for an assignment. Exits 0 when grading completed, whatever the score."
+    help = ("Grade FILE (.py or .ipynb) against a loaded assignment (--assignment SLUG) or a bundle folder "
+            "(--bundle DIR, not loaded). Exits 0 when grading completed, whatever the score.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--assignment", required=True, help="initialization | regularization | gradient-checking | optimization")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--assignment", help="slug of a loaded assignment, e.g. optimization")
+        which.add_argument("--bundle", type=Path, help="a bundle folder (assignment.toml and its files)")
+        parser.add_argument("--course", help="course slug, when several courses have the assignment")
         parser.add_argument("--json", action="store_true", help="print the result document as JSON")
 
-    def handle(self, *args, file: Path, assignment: str, json: bool, **options):
+    def handle(self, *args, file: Path, assignment: str | None, bundle: Path | None, course: str | None,
+               json: bool, **options):
         try:
-            get_assignment(assignment)
-        except UnknownAssignment as error:
+            found = load_bundle(bundle) if bundle is not None else bundle_of(find_version(assignment, course))
+        except (BundleError, UnknownAssignment) as error:
             raise CommandError(str(error)) from None
         try:
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
         try:
-            report = get_grader().grade(assignment, file.name, data)
+            report = get_grader().grade(found, file.name, data)
         except SandboxFailure as failure:
             raise CommandError(f"the sandbox failed (not a problem with the file): {failure}") from None
+        except (BundleProblem, ReferenceFailed, UnknownEnvironment) as problem:
+            raise CommandError(f"the assignment cannot be graded (not a problem with the file): {problem}") from None
         document = report.document()
         if json:
             self.stdout.write(_json_dumps(document))

@@ -1,0 +1,92 @@
+"""Arguments of the gradient_check_n cases, built inside the sandbox.
+
+gradient_check_n is given its `gradients` here, computed with the course's
+forward_propagation_n and either its buggy backward_propagation_n (both from
+supplied.py, as the notebook gives them) or the fixed one below, so it is
+judged on the check alone. The 1-D functions' cases are literal numbers in
+assignment.toml.
+"""
+import numpy as np
+
+import testCases
+from supplied import backward_propagation_n, forward_propagation_n
+
+# gc_utils.vector_to_dictionary fixes the layer sizes: 4 inputs, 5 and 3 hidden units, 1 output.
+LAYER_SIZES = (4, 5, 3, 1)
+
+
+def backward_propagation_n_fixed(X, Y, cache):
+    """The course's backward_propagation_n with its two bugs fixed (dW2 not doubled, db1 with 1/m)."""
+    m = X.shape[1]
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = cache
+
+    dZ3 = A3 - Y
+    dW3 = 1. / m * np.dot(dZ3, A2.T)
+    db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
+
+    dA2 = np.dot(W3.T, dZ3)
+    dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+    dW2 = 1. / m * np.dot(dZ2, A1.T)
+    db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+
+    dA1 = np.dot(W2.T, dZ2)
+    dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+    dW1 = 1. / m * np.dot(dZ1, X.T)
+    db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3,
+            "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2,
+            "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def _gradients(X, Y, parameters, backward):
+    _, cache = forward_propagation_n(X, Y, parameters)
+    return backward(X, Y, cache)
+
+
+def _network(seed, m, row_labels=False):
+    """X, Y and parameters of the course's 4-5-3-1 network, drawn from their own generator."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(LAYER_SIZES[0], m)
+    Y = (rng.rand(m) < 0.5).astype(int)
+    if row_labels:
+        Y = Y.reshape(1, m)
+    parameters = {}
+    for l in range(1, len(LAYER_SIZES)):
+        parameters["W" + str(l)] = rng.randn(LAYER_SIZES[l], LAYER_SIZES[l - 1])
+        parameters["b" + str(l)] = rng.randn(LAYER_SIZES[l], 1)
+    return X, Y, parameters
+
+
+# gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7)
+
+def check_n_published():
+    """The notebook's test: the course's buggy backward_propagation_n gives the gradients."""
+    X, Y, parameters = testCases.gradient_check_n_test_case()
+    return parameters, _gradients(X, Y, parameters, backward_propagation_n), X, Y
+
+
+def check_n_fixed_backprop():
+    """The notebook's network with the bugs fixed."""
+    X, Y, parameters = testCases.gradient_check_n_test_case()
+    return parameters, _gradients(X, Y, parameters, backward_propagation_n_fixed), X, Y
+
+
+def check_n_fixed_backprop_epsilon_1e_3():
+    """Another network of 5 examples, correct gradients, epsilon = 1e-3."""
+    X, Y, parameters = _network(5, 5)
+    return parameters, _gradients(X, Y, parameters, backward_propagation_n_fixed), X, Y, 1e-3
+
+
+def check_n_buggy_backprop_other_network():
+    """Another network of 6 examples with the course's buggy backward_propagation_n."""
+    X, Y, parameters = _network(3, 6)
+    return parameters, _gradients(X, Y, parameters, backward_propagation_n), X, Y
+
+
+def check_n_one_gradient_wrong():
+    """dW3 with the wrong sign, everything else right; labels as a (1, m) row."""
+    X, Y, parameters = _network(4, 8, row_labels=True)
+    gradients = _gradients(X, Y, parameters, backward_propagation_n_fixed)
+    gradients["dW3"] = -gradients["dW3"]
+    return parameters, gradients, X, Y, 1e-5

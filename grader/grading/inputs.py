@@ -168,11 +168,11 @@ def run_builders(bundle: Bundle, grader, names: list[str]) -> dict[str, tuple]:
         if case is None or case.status != "ok":
             why = _why(case, run)
             raise BundleProblem(f"cases.py:{name} did not build its arguments: {why}" + (f" (cases.py {setup})" if setup else ""))
-        if type(case.value) is not tuple:
-            raise BundleProblem(f"cases.py:{name} returned {type(case.value).__name__}, not a tuple of arguments")
         unsupported = _unsupported(case.value)
         if unsupported:
             raise BundleProblem(f"cases.py:{name} returned a value the sandbox cannot carry: {unsupported}")
+        if type(case.value) is not tuple:
+            raise BundleProblem(f"cases.py:{name} returned {type(case.value).__name__}, not a tuple of arguments")
         built[name] = case.value
     return built
 

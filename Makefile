@@ -43,17 +43,18 @@ migrate: venv
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
 
-demo: migrate
+demo: migrate rootfs  ## the demo course with every course bundle loaded (publishing runs the contract in the sandbox)
 	$(PY) manage.py seed_demo
 
-prepare: rootfs migrate  ## expected outputs of every assignment, computed in the sandbox once per version
+prepare: rootfs demo  ## expected outputs of every assignment, computed in the sandbox once per version
 	$(PY) manage.py prepare_assignments
 
 run: setup  ## start the web server and a worker (embedded defaults: SQLite, filesystem broker)
 	deploy/run-local.sh
 
-validate: prepare  ## the reference of every assignment scores 100%; every catalogued mistake is caught
+validate: prepare  ## the contract of every loaded assignment and of every bundle folder
 	$(PY) manage.py validate_assignment
+	$(PY) manage.py validate_assignment assignments/*/
 
 test-services:  ## PostgreSQL and Redis for the tests that need them
 	$(MAKE) system EXTRA_PACKAGES="$(TEST_SERVICE_PACKAGES)"

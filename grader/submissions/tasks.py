@@ -29,6 +29,9 @@ def grade_submission(self, submission_id: int) -> None:
         data = handle.read()
     try:
         grader = get_grader()
+        if submission.version is None:  # submitted before versions existed: graded with the current one
+            Submission.objects.filter(pk=submission.pk).update(version=submission.assignment.current_version)
+            submission.refresh_from_db()
         bundle = bundle_of(submission.version)
         graded = grader.grade_functions(bundle, submission.original_name, data, submission_id)
         if bundle.model_checks and grader.model_checks:

@@ -35,6 +35,9 @@ class FunctionReport:
     output: str = ""
     traceback: str = ""
     metrics: dict = field(default_factory=dict)  # model checks only: measured accuracies
+    # Per case, in order: {"hidden", "reveal", "passed"}; in the document only when a hidden case's verdict
+    # is revealed later than now (reveal "after_due" or "never"), so pages can withhold it until then.
+    cases: list[dict] = field(default_factory=list)
 
     def document(self) -> dict:
         document = {
@@ -47,6 +50,8 @@ class FunctionReport:
         }
         if self.metrics:
             document["metrics"] = self.metrics
+        if any(case["reveal"] != "now" for case in self.cases):
+            document["cases"] = self.cases
         return document
 
 
@@ -126,6 +131,7 @@ def function_report(
     report.hint = _diagnose(graded, run, mistakes) if status == FAILED else None
     report.hint = report.hint or builder.hint
     report.summary = builder.summary()
+    report.cases = builder.verdicts
     return report
 
 
@@ -141,9 +147,14 @@ class _CaseChecks:
         self.traceback = ""
         self.visible_total = self.visible_passed = self.hidden_total = self.hidden_failed = 0
         self.cases = {c.id: c for c in run.cases}
+        self.verdicts: list[dict] = []
+        self.reveal = "now"  # of the case being checked
 
     def add(self, name: str, passed: bool, message: str) -> None:
-        self.checks.append({"name": name, "passed": passed, "message": message})
+        check = {"name": name, "passed": passed, "message": message}
+        if self.reveal != "now":
+            check["reveal"] = self.reveal
+        self.checks.append(check)
         if name.startswith("hidden"):
             self.hidden_total += 1
             self.hidden_failed += not passed
@@ -152,6 +163,12 @@ class _CaseChecks:
             self.visible_passed += passed
 
     def check_case(self, case: Case, number: int, expected) -> None:
+        self.reveal = case.reveal if case.hidden else "now"
+        passed_before = self.passed_cases
+        self._check_case(case, number, expected)
+        self.verdicts.append({"hidden": case.hidden, "reveal": self.reveal, "passed": self.passed_cases > passed_before})
+
+    def _check_case(self, case: Case, number: int, expected) -> None:
         label = f"hidden case {number}" if case.hidden else f"{case.id} case"
         case_run = self.cases.get(case.id)
         if case_run is None or case_run.status not in ("ok", "error"):

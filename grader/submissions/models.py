@@ -103,6 +103,7 @@ class FunctionResult(models.Model):
     output = models.TextField(blank=True, help_text="excerpt of what the function printed")
     traceback = models.TextField(blank=True)
     metrics = models.JSONField(default=dict, blank=True)
+    cases = models.JSONField(default=list, blank=True, help_text="per case: hidden, reveal, passed (for withholding)")
     cost_plot = models.FileField(upload_to=plot_path, blank=True)
     boundary_plot = models.FileField(upload_to=plot_path, blank=True)
 

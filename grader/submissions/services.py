@@ -79,6 +79,7 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
             output=f.output[:4096],
             traceback=f.traceback[:8192],
             metrics=f.metrics,
+            cases=f.cases,
         )
         for order, f in enumerate(reports)
     ]

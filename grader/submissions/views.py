@@ -1,14 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from grader.courses.access import assignment_for, require_submission_access
+from grader.courses.access import assignment_for, is_staff_of, require_submission_access
 from grader.courses.views import assignment_detail
 from grader.submissions import services
 from grader.submissions.forms import UploadForm
 from grader.submissions.models import Submission
+from grader.submissions.visibility import student_cards
 from grader.submissions.uploads import SizeCapHandler, declared_too_large, too_large_message
 
 
@@ -55,26 +57,37 @@ def _load(request, pk) -> Submission:
 @require_GET
 def detail(request, pk):
     submission = _load(request, pk)
-    return render(request, "submissions/detail.html", {"submission": submission, "results": submission.function_results.all()})
+    return render(request, "submissions/detail.html", _feedback_context(request, submission))
 
 
 @login_required
 @require_GET
 def feedback_fragment(request, pk):
     submission = _load(request, pk)
-    return render(request, "submissions/_feedback.html", {"submission": submission, "results": submission.function_results.all()})
+    return render(request, "submissions/_feedback.html", _feedback_context(request, submission))
+
+
+def _feedback_context(request, submission) -> dict:
+    """Staff see every verdict; a student sees hidden verdicts only once their reveal time has come."""
+    results = list(submission.function_results.all())
+    shown_score = None
+    if not is_staff_of(request.user, submission.assignment.course):
+        results, shown_score = student_cards(submission, results, timezone.now())
+    return {"submission": submission, "results": results, "shown_score": shown_score}
 
 
 @login_required
 @require_GET
 def status(request, pk):
     submission = _load(request, pk)
+    shown_score = _feedback_context(request, submission)["shown_score"]
     return JsonResponse({
         "id": submission.pk,
         "status": submission.status,
         "status_display": submission.get_status_display(),
         "finished": submission.is_finished,
-        "score": submission.score,
+        "score": submission.score if shown_score is None else shown_score,
+        "score_is_visible_checks_only": shown_score is not None,
         "max_score": submission.max_score,
         "results": submission.function_results.count(),  # rises when the function cards arrive before the models
     })

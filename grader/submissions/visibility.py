@@ -1,0 +1,71 @@
+"""What a student sees of a graded submission: hidden verdicts wait for their `reveal` time.
+
+A hidden case of a bundle reveals its verdict "now" (default), "after_due"
+(once the assignment's due date has passed) or "never". Until then the card
+counts those checks without saying whether they passed, and its score, status
+and summary are over the checks the student can see, labelled so; staff see
+everything. Inputs and values of hidden cases are never shown in any case.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import formats
+
+
+def is_revealed(reveal: str, due_at: datetime | None, now: datetime) -> bool:
+    if reveal == "now":
+        return True
+    if reveal == "after_due":
+        return due_at is not None and now >= due_at
+    return False
+
+
+@dataclass
+class Card:
+    """A FunctionResult as one student may see it; attributes not overridden come from the row."""
+
+    result: object
+    status: str
+    score: float
+    checks: list[dict]
+    summary: str
+    hint: str | None
+    traceback: str
+    output: str
+    withheld: int = 0
+
+    def __getattr__(self, name):
+        return getattr(self.result, name)
+
+    def get_status_display(self) -> str:
+        return dict(type(self.result).Status.choices).get(self.status, self.status)
+
+
+def _card(result, due_at: datetime | None, now: datetime) -> Card:
+    hidden_now = [c for c in result.checks if c.get("reveal") and not is_revealed(c["reveal"], due_at, now)]
+    if not hidden_now:
+        return Card(result, result.status, result.score, result.checks, result.summary, result.hint,
+                    result.traceback, result.output)
+    shown = [c for c in result.checks if c not in hidden_now]
+    cases = [v for v in result.cases if is_revealed(v["reveal"], due_at, now)]
+    failing = [v for v in cases if not v["passed"]]
+    score = round(result.max_score * (len(cases) - len(failing)) / len(cases), 6) if cases else 0.0
+    pending = {c["reveal"] for c in hidden_now}
+    when = (f"their verdicts show after the due date ({formats.date_format(due_at, 'DATETIME_FORMAT')})"
+            if "after_due" in pending and due_at else "their verdicts are not shown")
+    count = len(hidden_now)
+    summary = (f"{sum(c['passed'] for c in shown)} of {len(shown)} visible checks passed; {count} hidden "
+               f"check{'s' if count > 1 else ''} count toward your grade ({when}).")
+    return Card(result, result.status if failing else "passed", score, shown, summary,
+                result.hint if failing else None, result.traceback if failing else "", "", withheld=count)
+
+
+def student_cards(submission, results, now: datetime) -> tuple[list[Card], float | None]:
+    """The cards a student sees, and the score to show in place of the submission's (None: show it as stored)."""
+    due_at = submission.assignment.due_at
+    cards = [_card(result, due_at, now) for result in results]
+    if not any(card.withheld for card in cards):
+        return cards, None
+    return cards, round(sum(card.score for card in cards), 6)

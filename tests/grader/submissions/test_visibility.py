@@ -1,0 +1,73 @@
+"""Hidden verdicts with reveal "after_due" or "never" stay withheld from students until their time; staff see all."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from assignments.bundle import load_bundle
+from grader.courses.models import Assignment, Course, Enrollment
+from grader.grading.setup import get_grader
+from grader.submissions.models import FunctionResult, Submission
+from grader.submissions.services import record_report
+from tests.grader.authoring.bundles import MANIFEST, write_bundle
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
+# relu: published case shown now, hidden_wide after the due date; leaky_relu: hidden_slope never.
+REVEALING = MANIFEST.replace('args = "cases.py:wide"\n  hidden = true', 'args = "cases.py:wide"\n  hidden = true\n  reveal = "after_due"') \
+                    .replace('args = "cases.py:slope"\n  hidden = true', 'args = "cases.py:slope"\n  hidden = true\n  reveal = "never"')
+# Right on the published cases, wrong on both hidden ones (only they hold values below -1.5).
+WRONG_WHEN_LARGE = (b"import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z) + (Z < -1.5)\n\n"
+                    b"def leaky_relu(Z, slope):\n    return np.where(Z > 0, Z, slope * Z) + (Z < -1.5)\n")
+
+
+@pytest.fixture
+def graded(tmp_path):
+    bundle = load_bundle(write_bundle(tmp_path / "bundle", **{"assignment.toml": REVEALING.format(slug="activations")}))
+    report = get_grader().grade(bundle, "student.py", WRONG_WHEN_LARGE)
+    User = get_user_model()
+    student, teacher = User.objects.create(username="s"), User.objects.create(username="t")
+    course = Course.objects.create(slug="c", title="C")
+    Enrollment.objects.create(user=student, course=course)
+    Enrollment.objects.create(user=teacher, course=course, role=Enrollment.Role.STAFF)
+    assignment = Assignment.objects.create(course=course, slug="activations", title="A",
+                                           due_at=timezone.now() + timedelta(days=2))
+    submission = Submission.objects.create(user=student, assignment=assignment, original_name="student.py", size_bytes=1)
+    record_report(submission, report)
+    return report, submission, student, teacher
+
+
+def test_the_document_marks_late_revealed_checks_and_counts_every_case(graded):
+    report, *_ = graded
+    relu = report.document()["functions"]["relu"]
+    assert relu["score"] == 0.5 and relu["status"] == "failed"
+    assert [c["passed"] for c in relu["cases"]] == [True, False]
+    assert [c.get("reveal") for c in relu["checks"] if c["name"].startswith("hidden")] == ["after_due"] * 4
+
+
+def page(client, user, submission):
+    client.force_login(user)
+    return client.get(f"/submissions/{submission.pk}/").content.decode(), client.get(f"/submissions/{submission.pk}/status").json()
+
+
+def test_before_the_due_date_a_student_sees_visible_verdicts_only(client, graded):
+    _, submission, student, teacher = graded
+    html, status = page(client, student, submission)
+    assert "Score on the checks you can see: 3.00 / 3.00" in html
+    assert "hidden case 2" not in html and "hidden checks count toward your grade (their verdicts show after the due date" in html
+    assert "are not shown" in html  # leaky_relu's hidden case never reveals
+    assert status["score"] == 3.0 and status["score_is_visible_checks_only"] is True
+    html, status = page(client, teacher, submission)
+    assert "hidden case 2" in html and status["score"] == 1.5 and status["score_is_visible_checks_only"] is False
+
+
+def test_after_the_due_date_after_due_verdicts_show_and_never_ones_do_not(client, graded):
+    _, submission, student, _ = graded
+    Assignment.objects.filter(pk=submission.assignment_id).update(due_at=timezone.now() - timedelta(minutes=1))
+    html, status = page(client, student, submission)
+    relu = FunctionResult.objects.get(submission=submission, name="relu")
+    assert "hidden case 2: wrong values in A." in html and relu.score == 0.5
+    assert "are not shown" in html and status["score"] == 0.5 + 2.0
+

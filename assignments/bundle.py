@@ -61,6 +61,7 @@ class Case:
     description: str = ""
     stand_ins: tuple[str, ...] = ()  # graded callees answered by the reference's own def
     callees: tuple[tuple[str, str], ...] = ()  # (callee, cases.py def) answering the callee instead
+    threshold: tuple[str, float] | None = None  # (op, bound): judged against a bound, not the reference's value
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,10 @@ def _function(folder: Path, entry: dict, errors: list[str]) -> GradedFunction:
             reveal=case.get("reveal", "now"), rtol=float(case.get("rtol", 1e-5)), atol=float(case.get("atol", 1e-8)),
             description=case.get("description", ""), stand_ins=tuple(case.get("stand_ins", ())),
             callees=tuple(sorted((callee, target.split(":", 1)[1]) for callee, target in case.get("callees", {}).items())),
+            threshold=(case["threshold"]["op"], float(case["threshold"]["value"])) if "threshold" in case else None,
         ))
+        if "threshold" in case and len(entry["outputs"]) != 1:
+            errors.append(f"{where}.threshold: a threshold judges one number; {name} returns {len(entry['outputs'])} values")
     return GradedFunction(name, float(entry["points"]), tuple(entry["outputs"]), tuple(cases),
                           float(entry.get("wall_s", 5.0)))
 

@@ -79,6 +79,13 @@ def _callees(value):
     return None
 
 
+def _bound(value):
+    if not (isinstance(value, dict) and set(value) == {"op", "value"} and value["op"] in OPS
+            and not isinstance(value["value"], bool) and isinstance(value["value"], (int, float))):
+        return f"must be a table {{ op = one of {', '.join(OPS)}, value = a number }}"
+    return None
+
+
 def _layers(value):
     if not (isinstance(value, list) and len(value) >= 2 and all(type(v) is int and v > 0 for v in value)):
         return "must list at least two positive layer sizes [n_x, ..., n_L]"
@@ -110,7 +117,7 @@ FUNCTION = {
 CASE = {
     "id": (_str, True), "args": (_args, True), "hidden": (_bool, False), "reveal": (_one_of(REVEALS), False),
     "rtol": (_number(), False), "atol": (_number(), False), "description": (_text, False),
-    "stand_ins": (_names, False), "callees": (_callees, False),
+    "stand_ins": (_names, False), "callees": (_callees, False), "threshold": (_bound, False),
 }
 MODEL_CHECK = {
     "id": (_identifier, True), "kind": (_one_of(MODEL_KINDS), True), "title": (_str, True),
@@ -159,6 +166,12 @@ def _unique(values: list[str], what: str, errors: list[str]) -> None:
         errors.append(f"{what}: {value!r} appears more than once")
 
 
+def _listed(table: dict, key: str) -> list:
+    """table[key] when it is a list (its other forms are reported by _list), else []."""
+    value = table.get(key, [])
+    return value if isinstance(value, list) else []
+
+
 def check(manifest: dict, errors: list[str]) -> dict:
     """The manifest with only sound entries kept; problems appended to `errors`."""
     _table(manifest, TOP, "assignment.toml", errors)
@@ -186,7 +199,7 @@ def check(manifest: dict, errors: list[str]) -> dict:
             functions.append({**entry, "cases": cases})
     if not manifest.get("functions") and isinstance(manifest.get("functions", []), list):
         errors.append("functions: the bundle grades no function")
-    _unique([f.get("name") for f in manifest.get("functions", []) if isinstance(f, dict) and isinstance(f.get("name"), str)],
+    _unique([f.get("name") for f in _listed(manifest, "functions") if isinstance(f, dict) and isinstance(f.get("name"), str)],
             "functions: function name", errors)
     clean["functions"] = functions
     checks = []
@@ -200,8 +213,8 @@ def check(manifest: dict, errors: list[str]) -> dict:
                           f"not {len(entry['activations'])}")
             sound = False
         if sound:
-            checks.append(entry)
-    _unique([c.get("id") for c in manifest.get("model_checks", []) if isinstance(c, dict) and isinstance(c.get("id"), str)],
+            checks.append({**entry, "thresholds": thresholds})
+    _unique([c.get("id") for c in _listed(manifest, "model_checks") if isinstance(c, dict) and isinstance(c.get("id"), str)],
             "model_checks: id", errors)
     clean["model_checks"] = checks
     return clean

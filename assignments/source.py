@@ -80,10 +80,11 @@ def callee_module(text: str, names: list[str], label: str) -> str:
             imports.append(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound[node.name] = node
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    bound[target.id] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):  # X = ..., X: float = ..., A, B = ...
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
+                        bound[name.id] = node
     missing = [name for name in names if not isinstance(bound.get(name), (ast.FunctionDef, ast.AsyncFunctionDef))]
     if missing:
         raise SourceError(f"{label} defines no function {', '.join(map(repr, missing))}")

@@ -129,7 +129,10 @@ def _compare_array(expected: np.ndarray, actual, path: str, rtol: float, atol: f
     if not np.all(np.isfinite(actual_f)) and np.all(np.isfinite(expected_f)):
         problems.append(Problem(VALUES, "not_finite", path))
         return
-    if np.allclose(actual_f, expected_f, rtol=rtol, atol=atol, equal_nan=True):
+    if expected.dtype.kind in "biu":  # counts, labels, masks: exact whatever the tolerances
+        if np.array_equal(actual_f, expected_f):
+            return
+    elif np.allclose(actual_f, expected_f, rtol=rtol, atol=atol, equal_nan=True):
         return
     error = np.abs(actual_f - expected_f)
     error[np.isnan(error)] = np.inf  # NaN where a number was expected counts as the largest error
@@ -154,6 +157,22 @@ def _describe(value) -> str:
         return f"a {value.type_name}"
     article = "an" if type(value).__name__[0] in "aeiou" else "a"
     return f"{article} {type(value).__name__}"
+
+
+def compare_threshold(actual, output_names: tuple[str, ...], op: str, bound: float) -> Comparison:
+    """The threshold kind: one real number judged against a bound (a gradient-check difference below 2e-7)."""
+    comparison = Comparison()
+    path = output_names[0]
+    if isinstance(actual, np.ndarray) and actual.size == 1 and actual.dtype.kind in "biuf":
+        actual = actual.reshape(()).item()
+    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+        comparison.problems.append(Problem(STRUCTURE, "wrong_type", path, {"actual": _describe(actual), "expected": "a number"}))
+        return comparison
+    actual = float(actual)
+    holds = {"<": actual < bound, "<=": actual <= bound, ">": actual > bound, ">=": actual >= bound}[op]
+    if not holds:  # NaN never holds
+        comparison.problems.append(Problem(VALUES, "threshold", path, {"actual": actual, "op": op, "bound": bound}))
+    return comparison
 
 
 def outputs_match(expected, actual, output_names: tuple[str, ...], rtol: float, atol: float) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from assignments.bundle import Bundle, Case, GradedFunction
 from grader.grading import messages
-from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, outputs_match
+from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold, outputs_match
 from grader.grading.extract import Extraction
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
@@ -178,12 +178,18 @@ class _CaseChecks:
             self._raised(label, case_run.error or {})
             return
         self.add(f"{label}: runs", True, messages.say("ran", case=label))
-        comparison = compare_outputs(expected, case_run.value, self.graded.outputs, case.rtol, case.atol)
+        if case.threshold is not None:
+            op, bound = case.threshold
+            comparison = compare_threshold(case_run.value, self.graded.outputs, op, bound)
+        else:
+            op, bound = "", 0.0
+            comparison = compare_outputs(expected, case_run.value, self.graded.outputs, case.rtol, case.atol)
         for check in (STRUCTURE, SHAPES, VALUES):
             problems = comparison.failed(check)
             if not problems:
-                ok_key = {STRUCTURE: "structure_ok", SHAPES: "shapes_ok", VALUES: "values_ok"}[check]
-                self.add(f"{label}: {check}", True, messages.say(ok_key, case=label, rtol=case.rtol, atol=case.atol))
+                ok_key = {STRUCTURE: "structure_ok", SHAPES: "shapes_ok", VALUES: "threshold_ok" if op else "values_ok"}[check]
+                self.add(f"{label}: {check}", True, messages.say(ok_key, case=label, rtol=case.rtol, atol=case.atol,
+                                                                 op=op, bound=bound))
                 continue
             if case.hidden:
                 paths = ", ".join(sorted({p.path for p in problems}))

@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs
+from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold
 from sandbox.wire import Unsupported
 
 
@@ -60,3 +61,28 @@ def test_list_of_mini_batches_compares_item_by_item():
     expected = [(np.ones((2, 3)), np.zeros((1, 3)))]
     comparison = compare_outputs(expected, [(np.ones((2, 3)), np.ones((1, 3)))], ("mini_batches",), 1e-5, 1e-8)
     assert comparison.failed(VALUES)[0].path == "mini_batches[0][1]"
+
+
+def test_integer_and_boolean_arrays_compare_exactly_whatever_the_tolerance():
+    labels = np.array([[0, 1, 1, 0]])
+    assert compare_outputs(labels, labels.astype(float), ("Y",), rtol=0.5, atol=0.5).passed
+    off_by_one = compare_outputs(labels, labels + np.array([[0, 0, 0, 1]]), ("Y",), rtol=0.5, atol=2.0)
+    assert [p.key for p in off_by_one.problems] == ["wrong_values"]
+    mask = np.array([[True, False]])
+    assert not compare_outputs(mask, np.array([[True, True]]), ("D",), rtol=1.0, atol=1.0).passed
+
+
+@pytest.mark.parametrize("actual, op, bound, passed", [
+    (1.2e-7, "<", 2e-7, True), (3.1e-7, "<", 2e-7, False), (2e-7, "<=", 2e-7, True),
+    (np.array(0.28), ">", 0.1, True), (float("nan"), "<", 1.0, False), (0.5, ">=", 0.9, False),
+])
+def test_a_threshold_judges_one_number_against_its_bound(actual, op, bound, passed):
+    comparison = compare_threshold(actual, ("difference",), op, bound)
+    assert comparison.passed is passed
+    if not passed:
+        assert comparison.problems[0].fields["op"] == op and comparison.problems[0].key == "threshold"
+
+
+def test_a_threshold_wants_a_number():
+    (problem,) = compare_threshold({"difference": 1e-8}, ("difference",), "<", 2e-7).problems
+    assert problem.key == "wrong_type" and problem.fields["expected"] == "a number"

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +44,8 @@ def write_files() -> None:
             files["velocity-uses-global.py"] = sf.python_file(slug, replace={"initialize_velocity": sf.VELOCITY_USES_GLOBAL})
             files["syntax-error.py"] = sf.SYNTAX_ERROR_PY
             files["not-a-notebook.ipynb"] = sf.not_a_notebook()
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
+        for name, data in files.items():  # a .py is data here: stored as .py.txt, graded under its own name
+            (folder / (name + ".txt" if name.endswith(".py") else name)).write_bytes(data)
 
 
 def grade_all() -> None:
@@ -55,10 +56,15 @@ def grade_all() -> None:
         for path in sorted(folder.iterdir()):
             if path.suffix == ".json":
                 continue
-            env = dict(os.environ, GRADER_MODEL_CHECKS="true" if path.name in MODELS_ON else "false")
-            out = subprocess.run([sys.executable, "manage.py", "grade", str(path), "--bundle", str(bundle_folders()[folder.name]), "--json"],
-                                 cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-            (folder / (path.name + ".json")).write_text(json.dumps(json.loads(out), indent=1, sort_keys=True) + "\n")
+            name = path.name.removesuffix(".txt")
+            env = dict(os.environ, GRADER_MODEL_CHECKS="true" if name in MODELS_ON else "false")
+            with tempfile.TemporaryDirectory() as scratch:
+                student = Path(scratch) / name
+                student.write_bytes(path.read_bytes())
+                out = subprocess.run([sys.executable, "manage.py", "grade", str(student), "--bundle",
+                                      str(bundle_folders()[folder.name]), "--json"],
+                                     cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+            (folder / (name + ".json")).write_text(json.dumps(json.loads(out), indent=1, sort_keys=True) + "\n")
             print(folder.name, path.name, json.loads(out)["score"], flush=True)
 
 

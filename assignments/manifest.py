@@ -234,10 +234,10 @@ def check_mistakes(document: dict, graded: set[str], errors: list[str]) -> list[
             errors.append(f"{where}: give either 'edits' or 'source'")
             continue
         edits = entry.get("edits", [])
-        if not (isinstance(edits, list) and all(
+        if not (isinstance(edits, list) and ("source" in entry or edits) and all(
                 isinstance(e, list) and len(e) == 3 and isinstance(e[0], str) and e[0] and isinstance(e[1], str)
                 and type(e[2]) is int and e[2] > 0 for e in edits)):
-            errors.append(f"{where}.edits: must be a list of [old, new, count] with count a positive integer")
+            errors.append(f"{where}.edits: must be a non-empty list of [old, new, count] with count a positive integer")
             continue
         if entry["function"] not in graded:
             errors.append(f"{where}.function: {entry['function']!r} is not a graded function of this bundle")

@@ -10,19 +10,11 @@ import os
 import h5py
 import numpy as np
 
+from dnn_utils import sigmoid, relu, forward_propagation, predict, predict_dec, plot_decision_boundary  # noqa: F401 (the course's helpers define them)
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN_PATH = os.path.join(_HERE, "football_train.h5")
 TEST_PATH = os.path.join(_HERE, "football_test.h5")
-
-
-def sigmoid(x):
-    s = 1 / (1 + np.exp(-x))
-    return s
-
-
-def relu(x):
-    s = np.maximum(0, x)
-    return s
 
 
 def initialize_parameters(layer_dims):
@@ -39,27 +31,6 @@ def initialize_parameters(layer_dims):
         assert parameters["b" + str(l)].shape == (layer_dims[l], 1)
 
     return parameters
-
-
-def forward_propagation(X, parameters):
-    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID."""
-    W1 = parameters["W1"]
-    b1 = parameters["b1"]
-    W2 = parameters["W2"]
-    b2 = parameters["b2"]
-    W3 = parameters["W3"]
-    b3 = parameters["b3"]
-
-    Z1 = np.dot(W1, X) + b1
-    A1 = relu(Z1)
-    Z2 = np.dot(W2, A1) + b2
-    A2 = relu(Z2)
-    Z3 = np.dot(W3, A2) + b3
-    A3 = sigmoid(Z3)
-
-    cache = (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
-
-    return A3, cache
 
 
 def backward_propagation(X, Y, cache):
@@ -98,24 +69,6 @@ def update_parameters(parameters, grads, learning_rate):
     return parameters
 
 
-def predict(X, y, parameters):
-    """Predict 0/1 labels with a threshold of 0.5 and print the accuracy."""
-    m = X.shape[1]
-    p = np.zeros((1, m), dtype=int)
-
-    a3, caches = forward_propagation(X, parameters)
-
-    for i in range(0, a3.shape[1]):
-        if a3[0, i] > 0.5:
-            p[0, i] = 1
-        else:
-            p[0, i] = 0
-
-    print("Accuracy: " + str(np.mean((p[0, :] == y[0, :]))))
-
-    return p
-
-
 def compute_cost(a3, Y):
     """Mean cross-entropy; np.nansum skips the 0 * log(0) terms of saturated outputs."""
     m = Y.shape[1]
@@ -124,29 +77,6 @@ def compute_cost(a3, Y):
     cost = 1. / m * np.nansum(logprobs)
 
     return cost
-
-
-def predict_dec(parameters, X):
-    """Boolean predictions, the form plot_decision_boundary expects."""
-    a3, cache = forward_propagation(X, parameters)
-    predictions = (a3 > 0.5)
-    return predictions
-
-
-def plot_decision_boundary(model, X, y):
-    import matplotlib.pyplot as plt
-
-    x_min, x_max = X[0, :].min() - 1, X[0, :].max() + 1
-    y_min, y_max = X[1, :].min() - 1, X[1, :].max() + 1
-    h = 0.01
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
-    Z = model(np.c_[xx.ravel(), yy.ravel()])
-    Z = Z.reshape(xx.shape)
-    plt.contourf(xx, yy, Z, cmap=plt.cm.Spectral)
-    plt.ylabel("x2")
-    plt.xlabel("x1")
-    plt.scatter(X[0, :], X[1, :], c=np.ravel(y), cmap=plt.cm.Spectral)
-    plt.show()
 
 
 def _read(path, what):

@@ -41,8 +41,11 @@ def grade_submission(self, submission_id: int) -> None:
         log.exception("grading failed", extra={"submission": submission_id, "retries": self.request.retries})
         if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
             raise self.retry(exc=failure, countdown=2 ** self.request.retries)
+        submission.function_results.all().delete()  # phase one's cards and score must not outlive a failure
         submission.advance(
             Submission.Status.FAILED,
+            score=None,
+            result=None,
             error_message="The grader could not run your submission (a problem on our side, not in your code). "
             "Staff have been notified; you can upload again.",
         )

@@ -20,11 +20,11 @@ import h5py
 from assignments.bundle import Bundle
 from grader.grading.feedback import MistakeOutputs
 from grader.grading.inputs import FUNCTIONS, MODELS, prepare_inputs
-from grader.grading.supplied import supplied_code
+from grader.grading.supplied import driver_code, supplied_code
 from sandbox.wire import find_unsupported, read_h5_tree, write_h5_tree
 
 log = logging.getLogger(__name__)
-EXPECTED_FORMAT_VERSION = 2
+EXPECTED_FORMAT_VERSION = 3  # 3: the drivers follow the reference
 
 
 class ReferenceFailed(RuntimeError):
@@ -44,7 +44,8 @@ class ExpectedOutputs:
 def reference_source(bundle: Bundle) -> str:
     """The reference as a submission: the course's given code and drivers first, as for students."""
     source = bundle.text("reference")
-    return supplied_code(bundle.text("supplied"), source)[0] + source
+    supplied = bundle.text("supplied")
+    return supplied_code(supplied, source)[0] + source + driver_code(supplied)
 
 
 def load_expected(bundle: Bundle, grader, with_models: bool = True) -> ExpectedOutputs:

@@ -54,6 +54,10 @@ class Extraction:
         return replace(self, source=text + self.source,
                        line_map=[(a + shift, b + shift, origin, first) for a, b, origin, first in self.line_map])
 
+    def with_suffix(self, text: str) -> "Extraction":
+        """The same extraction with `text` (the model checks' drivers) after the student's source."""
+        return replace(self, source=self.source + text)
+
     def origin_of(self, line: int) -> str | None:
         """Where line `line` of submission.py stood in the student's upload."""
         for start, end, origin, first_line in self.line_map:

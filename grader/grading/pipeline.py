@@ -24,7 +24,7 @@ from grader.grading.feedback import Report, file_problem_report, function_report
 from grader.grading.inputs import FUNCTIONS, MODELS, PreparedInputs, prepare_inputs
 from grader.grading.job import write_job
 from grader.grading.model_checks import model_report
-from grader.grading.supplied import supplied_code
+from grader.grading.supplied import driver_code, overridden_drivers, supplied_code
 from sandbox.environments import EnvironmentBackends
 from sandbox.results import FunctionRun, ResultsError, read_results
 
@@ -78,7 +78,11 @@ class Grader:
             return Graded(bundle, file_problem_report(bundle, problem.message), None)
         prefix, supplied = supplied_code(bundle.text("supplied"), extraction.source)
         used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
-        extraction = extraction.with_prefix(prefix)
+        ignored = overridden_drivers(bundle.text("supplied"), extraction.source)
+        extraction = extraction.with_prefix(prefix).with_suffix(driver_code(bundle.text("supplied")))
+        if ignored:
+            extraction.notes.append(f"Your file defines {', '.join(ignored)}, a name the grader uses for its own "
+                                    "training; your definition was ignored.")
         if used:
             extraction.notes.append(f"Your functions call {', '.join(used)}, which your file does not define; "
                                     "the course's version was used.")

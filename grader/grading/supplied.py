@@ -1,9 +1,10 @@
 """Code the platform supplies: what the course notebook gives students, and the model-check drivers.
 
-It goes BEFORE the student's code, so the student's own imports and
-definitions win; a def is supplied only when the upload lacks that name.
-Drivers (`gradebox_*`) are always supplied. The bundle's supplied.py is
-parsed here, never run: it runs in the sandbox, as part of submission.py.
+The course's code goes BEFORE the student's code, so the student's own
+imports and definitions win; a def is supplied only when the upload lacks
+that name. The model checks' drivers (`gradebox_*`) go AFTER it, so no
+definition in an upload can replace them. The bundle's supplied.py is parsed
+here, never run: it runs in the sandbox, as part of submission.py.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from functools import lru_cache
 from assignments.source import parse
 
 DRIVER_PREFIX = "gradebox_"
-HEADER = "# Supplied by Gradebox: the course's given code and the model-check drivers.\n"
+HEADER = "# Supplied by Gradebox: the course's given code.\n"
+DRIVER_HEADER = "# Supplied by Gradebox: the model checks' training drivers (after your code, so they cannot be replaced).\n"
 
 
 @lru_cache(maxsize=64)
@@ -38,15 +40,33 @@ def defined_names(source: str) -> set[str]:
 
 
 def supplied_code(supplied_text: str, student_source: str) -> tuple[str, list[str]]:
-    """The supplied source for this upload, and the names of the course functions it supplies."""
+    """The course's code to put before this upload (imports and the defs it lacks), and the names it supplies."""
     if not supplied_text:
         return "", []
     student_defines = defined_names(student_source)
     parts, supplied = [], []
     for source, name in _parsed(supplied_text):
-        if name is None or name.startswith(DRIVER_PREFIX):
+        if name is not None and name.startswith(DRIVER_PREFIX):
+            continue
+        if name is None:
             parts.append(source)
         elif name not in student_defines:
             parts.append(source)
             supplied.append(name)
     return HEADER + "\n\n".join(parts) + "\n\n", supplied
+
+
+def driver_code(supplied_text: str) -> str:
+    """The model checks' drivers, to put after the upload (with supplied.py's imports again, for their names)."""
+    chunks = _parsed(supplied_text) if supplied_text else ()
+    drivers = [source for source, name in chunks if name is not None and name.startswith(DRIVER_PREFIX)]
+    if not drivers:
+        return ""
+    imports = [source for source, name in chunks if name is None]
+    return "\n\n" + DRIVER_HEADER + "\n".join(imports) + "\n\n" + "\n\n".join(drivers) + "\n"
+
+
+def overridden_drivers(supplied_text: str, student_source: str) -> list[str]:
+    """Driver names the upload defines too (its definitions are ignored)."""
+    drivers = {name for _, name in (_parsed(supplied_text) if supplied_text else ()) if name and name.startswith(DRIVER_PREFIX)}
+    return sorted(drivers & defined_names(student_source))

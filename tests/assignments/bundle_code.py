@@ -43,7 +43,7 @@ from assignments import bundle_folders
 from assignments.bundle import BUILDER, HDF5, LITERAL, Bundle, Case, Mistake, ModelCheck, load_bundle
 from grader.grading.compare import outputs_match
 from grader.grading.inputs import read_hdf5_args
-from grader.grading.supplied import DRIVER_PREFIX, supplied_code
+from grader.grading.supplied import DRIVER_PREFIX, driver_code, supplied_code
 
 FOLDERS = bundle_folders()
 SLUGS = sorted(FOLDERS)
@@ -209,7 +209,8 @@ class BundleCode:
         unless given)."""
         namespace = {"__name__": "submission"}
         with self.active():
-            exec(compile(supplied_code(self.bundle.text("supplied"), "")[0], "supplied.py", "exec"), namespace)
+            supplied = self.bundle.text("supplied")
+            exec(compile(supplied_code(supplied, "")[0] + driver_code(supplied), "supplied.py", "exec"), namespace)
         namespace.update({graded.name: getattr(self.reference, graded.name) for graded in self.bundle.functions})
         namespace.update(functions)
         return namespace

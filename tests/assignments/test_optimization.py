@@ -15,7 +15,7 @@ import pytest
 
 from assignments.optimization import build_dataset
 from grader.grading import classifier
-from grader.grading.supplied import supplied_code
+from grader.grading.supplied import driver_code, supplied_code
 from tests.assignments.bundle_code import (
     assert_course_functions, assert_job_files, assert_published, assert_starter_imports, code, code_cells, matches,
     trained_by_the_reference,
@@ -193,11 +193,13 @@ def test_build_dataset_rebuilds_both_files_byte_for_byte(tmp_path):
 
 # supplied.py: the notebook's model and the driver of the model checks
 
-def test_supplied_code_gives_model_unless_the_upload_has_one_and_always_the_driver():
+def test_supplied_code_gives_model_unless_the_upload_has_one_and_the_driver_always_after_it():
     source, supplied = supplied_code(BUNDLE.text("supplied"), "")
-    assert supplied == ["model"] and "def gradebox_train_model(" in source
+    assert supplied == ["model"] and "def model(" in source and "def gradebox_train_model(" not in source
     source, supplied = supplied_code(BUNDLE.text("supplied"), "def model(X, Y, layers_dims, optimizer):\n    pass\n")
-    assert supplied == [] and "def model(" not in source and "def gradebox_train_model(" in source
+    assert supplied == [] and "def model(" not in source
+    drivers = driver_code(BUNDLE.text("supplied"))
+    assert "def gradebox_train_model(" in drivers and "def model(" not in drivers and "import opt_utils" in drivers
     assert {check.driver for check in BUNDLE.model_checks} == {"gradebox_train_model"}
 
 

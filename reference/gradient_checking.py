@@ -1,19 +1,12 @@
 """Reference solution of "Gradient checking" (Improving Deep Neural Networks, week 1).
 
-Called exactly like a student's file. It runs in two places: in the sandbox,
-next to the course's gc_utils.py (as the students' notebooks import it), and
-on the host as reference.gradient_checking, where gc_utils is a package module.
-forward_propagation_n is the course's given code, copied from supplied.py so
-gradient_check_n runs on the host too (a test keeps the two copies equal).
+Called exactly like a student's file, next to the course's gc_utils.py (as
+the students' notebooks import it). forward_propagation_n is the course's
+given code: the platform puts supplied.py's copy in front of this file, as it
+does for a student's upload that lacks it.
 """
 import numpy as np
-
-try:  # in the sandbox: gc_utils sits next to the submission, under the course's name
-    from gc_utils import dictionary_to_vector, gradients_to_vector, relu, sigmoid, vector_to_dictionary
-except ImportError:  # on the host
-    from assignments.gradient_checking.gc_utils import (
-        dictionary_to_vector, gradients_to_vector, relu, sigmoid, vector_to_dictionary,
-    )
+from gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
 
 
 def forward_propagation(x, theta):
@@ -48,32 +41,6 @@ def gradient_check(x, theta, epsilon=1e-7):
         print("The gradient is wrong!")
 
     return difference
-
-
-def forward_propagation_n(X, Y, parameters):
-    m = X.shape[1]
-    W1 = parameters["W1"]
-    b1 = parameters["b1"]
-    W2 = parameters["W2"]
-    b2 = parameters["b2"]
-    W3 = parameters["W3"]
-    b3 = parameters["b3"]
-
-    # LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID
-    Z1 = np.dot(W1, X) + b1
-    A1 = relu(Z1)
-    Z2 = np.dot(W2, A1) + b2
-    A2 = relu(Z2)
-    Z3 = np.dot(W3, A2) + b3
-    A3 = sigmoid(Z3)
-
-    # Cost
-    logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
-    cost = 1. / m * np.sum(logprobs)
-
-    cache = (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
-
-    return cost, cache
 
 
 def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7):

@@ -1,15 +1,11 @@
 """Reference solution of "Regularization" (Improving Deep Neural Networks, week 1).
 
 Called exactly like a student's file: the graded functions use the course
-helpers `compute_cost`, `relu` and `sigmoid` from reg_utils. In the sandbox
-reg_utils.py sits next to this file; on the host it is the package module.
+helpers `compute_cost`, `relu` and `sigmoid` from reg_utils.py, which sits
+next to this file in the sandbox.
 """
 import numpy as np
-
-try:
-    from reg_utils import compute_cost, relu, sigmoid
-except ImportError:
-    from assignments.regularization.reg_utils import compute_cost, relu, sigmoid
+from reg_utils import compute_cost, relu, sigmoid
 
 
 def compute_cost_with_regularization(A3, Y, parameters, lambd):

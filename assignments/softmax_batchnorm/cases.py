@@ -100,10 +100,7 @@ def backward_notebook():
 def backward_wide():
     """2 units, 12 examples, Z with mean 1 and std 2."""
     rng = np.random.RandomState(31)
-    Z = 2.0 * rng.randn(2, 12) + 1.0
-    gamma = rng.randn(2, 1)
-    beta = rng.randn(2, 1)
-    dZ_tilde = rng.randn(2, 12)
+    Z, gamma, beta, dZ_tilde = 2.0 * rng.randn(2, 12) + 1.0, rng.randn(2, 1), rng.randn(2, 1), rng.randn(2, 12)
     return (dZ_tilde, _batchnorm_cache(Z, gamma, beta, EPSILON))
 
 

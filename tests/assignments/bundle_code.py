@@ -95,7 +95,12 @@ class BundleCode:
         if role != "cases":
             self._modules[role] = module
         with self.active():
-            spec.loader.exec_module(module)
+            if role == "reference" and "supplied" in self.bundle.files:  # the course's given code first, as in the sandbox
+                text = self.bundle.text("reference")
+                source = supplied_code(self.bundle.text("supplied"), text)[0] + text
+                exec(compile(source, str(self.bundle.files[role]), "exec"), vars(module))
+            else:
+                spec.loader.exec_module(module)
         return module
 
     @contextlib.contextmanager

@@ -36,11 +36,7 @@ def relu(z):
     return np.maximum(0, z)
 
 def update_parameters_with_gd(parameters, grads, learning_rate):
-    L = len(parameters) // 2
-    for l in range(L):
-        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
-        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
-    return parameters
+    return {name: value - learning_rate * grads["d" + name] for name, value in parameters.items()}
 '''
 
 

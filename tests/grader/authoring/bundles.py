@@ -3,43 +3,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MANIFEST = '''slug = "{slug}"
-title = "Activation functions"
-environment = "numpy"
-reference = "reference.py"
-cases = "cases.py"
-supplied = "supplied.py"
-mistakes = "mistakes.toml"
-job_files = ["act_utils.py"]
+import tomli_w
 
-[[functions]]
-name = "relu"
-points = 1
-outputs = ["A"]
+def manifest(slug: str = "activations", functions: list | None = None, **keys) -> str:
+    """assignment.toml text: the two activation functions unless `functions` is given; `keys` override the top."""
+    top = {"slug": slug, "title": "Activation functions", "environment": "numpy", "reference": "reference.py",
+           "cases": "cases.py", "supplied": "supplied.py", "mistakes": "mistakes.toml", "job_files": ["act_utils.py"]}
+    top = {key: value for key, value in {**top, **keys}.items() if value is not None}
+    return tomli_w.dumps({**top, "functions": functions if functions is not None else activations()})
 
-  [[functions.cases]]
-  id = "published"
-  args = [{{ array = [[-1.0, 0.0, 2.0]] }}]
 
-  [[functions.cases]]
-  id = "hidden_wide"
-  args = "cases.py:wide"
-  hidden = true
+def function(name: str, points: float, public_args, hidden_args, **hidden) -> dict:
+    """A graded function with one public and one hidden case; `hidden` adds keys to the hidden case."""
+    return {"name": name, "points": points, "outputs": ["A"], "cases": [
+        {"id": "published", "args": public_args},
+        {"id": "hidden", "args": hidden_args, "hidden": True, **hidden}]}
 
-[[functions]]
-name = "leaky_relu"
-points = 2
-outputs = ["A"]
 
-  [[functions.cases]]
-  id = "published"
-  args = [{{ array = [[-1.0, 0.5]] }}, 0.1]
+def activations(relu: dict | None = None, leaky_relu: dict | None = None) -> list[dict]:
+    """relu and leaky_relu; the dicts add keys to their hidden cases (e.g. reveal = "after_due")."""
+    return [function("relu", 1, [{"array": [[-1.0, 0.0, 2.0]]}], "cases.py:wide", **(relu or {})),
+            function("leaky_relu", 2, [{"array": [[-1.0, 0.5]]}, 0.1], "cases.py:slope", **(leaky_relu or {}))]
 
-  [[functions.cases]]
-  id = "hidden_slope"
-  args = "cases.py:slope"
-  hidden = true
-'''
+
 REFERENCE = '''{prefix}import numpy as np
 
 
@@ -103,7 +89,7 @@ def write_bundle(folder: Path, slug: str = "activations", canary: Path | None = 
         return canary_code(canary, label, indent) if canary else ""
 
     files = {
-        "assignment.toml": MANIFEST.format(slug=slug),
+        "assignment.toml": manifest(slug),
         "reference.py": REFERENCE.format(prefix=prefix("reference")),
         "cases.py": CASES.format(prefix=prefix("cases")),
         "act_utils.py": UTILS.format(prefix=prefix("job file")),

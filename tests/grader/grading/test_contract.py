@@ -7,7 +7,7 @@ from assignments import bundle_folders
 from assignments.bundle import load_bundle
 from grader.grading.contract import check_contract
 from grader.grading.setup import get_grader
-from tests.grader.authoring.bundles import CASES, REFERENCE, write_bundle
+from tests.grader.authoring.bundles import CASES, REFERENCE, activations, manifest, write_bundle
 
 pytestmark = pytest.mark.sandbox
 
@@ -47,10 +47,9 @@ def test_a_reference_that_never_returns_fails_as_a_timeout(tmp_path):
 
 def test_outputs_that_do_not_match_what_the_reference_returns_are_named(tmp_path):
     reference = REFERENCE.format(prefix="").replace("return np.where(Z > 0, Z, slope * Z)", "return Z, slope")
-    manifest = write_bundle(tmp_path / "probe").joinpath("assignment.toml").read_text()
-    manifest = manifest.replace('outputs = ["A"]\n\n  [[functions.cases]]\n  id = "published"\n  args = [{ array = [[-1.0, 0.5]] }',
-                                'outputs = ["A", "B", "C"]\n\n  [[functions.cases]]\n  id = "published"\n  args = [{ array = [[-1.0, 0.5]] }')
-    problem = failing_rows(tmp_path, **{"reference.py": reference, "assignment.toml": manifest})
+    relu, leaky = activations()
+    text = manifest(functions=[relu, {**leaky, "outputs": ["A", "B", "C"]}])
+    problem = failing_rows(tmp_path, **{"reference.py": reference, "assignment.toml": text})
     assert "functions.leaky_relu.outputs names 3 values (A, B, C), but the reference returns a tuple of 2" in problem
 
 

@@ -5,30 +5,14 @@ import pytest
 
 from assignments.bundle import load_bundle
 from grader.grading.setup import get_grader
+from tests.grader.authoring.bundles import function, manifest
 
 pytestmark = pytest.mark.sandbox
 
-MANIFEST = '''slug = "check"
-title = "A check"
-environment = "numpy"
-reference = "reference.py"
-
-[[functions]]
-name = "difference"
-points = 2
-outputs = ["difference"]
-
-  [[functions.cases]]
-  id = "published"
-  args = [3.0]
-  threshold = { op = "<", value = 2e-7 }
-
-  [[functions.cases]]
-  id = "hidden_large"
-  args = [40.0]
-  hidden = true
-  threshold = { op = "<", value = 2e-7 }
-'''
+BOUND = {"threshold": {"op": "<", "value": 2e-7}}
+DIFFERENCE = {**function("difference", 2, [3.0], [40.0], **BOUND), "outputs": ["difference"]}
+DIFFERENCE["cases"][0].update(BOUND)
+MANIFEST = manifest("check", [DIFFERENCE], cases=None, supplied=None, mistakes=None, job_files=None)
 REFERENCE = "def difference(x):\n    return 1e-9 * x\n"
 
 

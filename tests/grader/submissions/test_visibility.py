@@ -12,12 +12,11 @@ from grader.courses.models import Assignment, Course, Enrollment
 from grader.grading.setup import get_grader
 from grader.submissions.models import FunctionResult, Submission
 from grader.submissions.services import record_report
-from tests.grader.authoring.bundles import MANIFEST, write_bundle
+from tests.grader.authoring.bundles import activations, manifest, write_bundle
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
 # relu: published case shown now, hidden_wide after the due date; leaky_relu: hidden_slope never.
-REVEALING = MANIFEST.replace('args = "cases.py:wide"\n  hidden = true', 'args = "cases.py:wide"\n  hidden = true\n  reveal = "after_due"') \
-                    .replace('args = "cases.py:slope"\n  hidden = true', 'args = "cases.py:slope"\n  hidden = true\n  reveal = "never"')
+REVEALING = manifest(functions=activations(relu={"reveal": "after_due"}, leaky_relu={"reveal": "never"}))
 # Right on the published cases, wrong on both hidden ones (only they hold values below -1.5).
 WRONG_WHEN_LARGE = (b"import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z) + (Z < -1.5)\n\n"
                     b"def leaky_relu(Z, slope):\n    return np.where(Z > 0, Z, slope * Z) + (Z < -1.5)\n")
@@ -25,7 +24,7 @@ WRONG_WHEN_LARGE = (b"import numpy as np\n\ndef relu(Z):\n    return np.maximum(
 
 @pytest.fixture
 def graded(tmp_path):
-    bundle = load_bundle(write_bundle(tmp_path / "bundle", **{"assignment.toml": REVEALING.format(slug="activations")}))
+    bundle = load_bundle(write_bundle(tmp_path / "bundle", **{"assignment.toml": REVEALING}))
     report = get_grader().grade(bundle, "student.py", WRONG_WHEN_LARGE)
     User = get_user_model()
     student, teacher = User.objects.create(username="s"), User.objects.create(username="t")

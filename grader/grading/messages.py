@@ -43,6 +43,7 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "values_ok": ("{case}: values match (rtol {rtol:g}, atol {atol:g}).", None),
     "threshold_ok": ("{case}: the value is {op} {bound:g}.", None),
     "wrong_type": ("{case}: {path} is {actual}; expected {expected}.", None),
+    "wrong_value": ("{case}: {path} is {actual}; expected {expected}.", None),
     "missing_keys": ("{case}: {path} is missing the key(s) {keys}.", "Check the spelling and case of the keys (e.g. 'dW1', not 'dw1')."),
     "extra_keys": ("{case}: {path} has unexpected key(s) {keys}.", None),
     "wrong_length": ("{case}: {path} has {actual} item(s); expected {expected}.", None),
@@ -53,7 +54,11 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     ),
     "wrong_values": ("{case}: {path} has the right shape {shape} but wrong values (largest error {error:.3g} at {where}).", None),
     "threshold": ("{case}: {path} is {actual:.6g}; it must be {op} {bound:g}.", None),
+    # threshold_number and wrong_number: an int too large for a float is involved, so the numbers come as text
+    "threshold_number": ("{case}: {path} is {actual}, an integer too large to be a float; it must be {op} {bound:g}.", None),
     "wrong_scalar": ("{case}: {path} is {actual:.6g}; expected {expected:.6g}.", None),
+    "wrong_number": ("{case}: {path} is {actual}; expected {expected}.", "Python integers have no size limit but floats stop near 1.8e+308; "
+                     "look for an integer that grows without bound."),
     "not_finite": ("{case}: {path} contains NaN or infinity.", "Look for a division by zero or a log of zero."),
     "unsupported": ("{case}: {path} is a {type} the grader cannot read ({why}).", "Return NumPy arrays, numbers, lists, tuples and dicts."),
     "hidden_wrong": ("{case}: wrong {what} in {paths}.", None),

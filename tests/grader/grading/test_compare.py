@@ -296,99 +296,92 @@ def test_outputs_of_a_mistake_that_are_not_one_per_name_compare_whole():
 
 # --- The same, by property: values of every kind the wire decodes, nested ---------------------------------------
 
-try:
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-    from hypothesis.extra import numpy as hnp
-except ImportError:  # hypothesis is a test dependency; without it only these properties are skipped
-    given = None
+from hypothesis import HealthCheck, given, settings  # noqa: E402 (a test dependency: never skipped)
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
 
-if given is None:
-    def test_properties_need_hypothesis():
-        pytest.skip("hypothesis is not installed")
-else:
-    ARRAY_DTYPES = st.one_of(hnp.boolean_dtypes(), hnp.integer_dtypes(), hnp.unsigned_integer_dtypes(),
-                             hnp.floating_dtypes(), hnp.complex_number_dtypes())
-    ARRAYS = hnp.arrays(ARRAY_DTYPES, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
-    INTS = st.one_of(st.integers(), st.integers(min_value=-WIDEST_INT, max_value=WIDEST_INT),
-                     st.sampled_from([2**53 + 1, 2**63, 2**64, 2**100, -(2**1023), 2**1023, WIDEST_INT, -WIDEST_INT]))
+ARRAY_DTYPES = st.one_of(hnp.boolean_dtypes(), hnp.integer_dtypes(), hnp.unsigned_integer_dtypes(),
+                         hnp.floating_dtypes(), hnp.complex_number_dtypes())
+ARRAYS = hnp.arrays(ARRAY_DTYPES, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
+INTS = st.one_of(st.integers(), st.integers(min_value=-WIDEST_INT, max_value=WIDEST_INT),
+                 st.sampled_from([2**53 + 1, 2**63, 2**64, 2**100, -(2**1023), 2**1023, WIDEST_INT, -WIDEST_INT]))
 
-    def plain_leaves(unsupported: bool):
-        leaves = [st.none(), st.booleans(), INTS, st.floats(), st.text(max_size=5), ARRAYS]
-        if unsupported:
-            leaves.append(st.builds(wire.Unsupported, st.sampled_from(["object", "set", "Tensor"]), st.text(max_size=9)))
-        return st.one_of(leaves)
+def plain_leaves(unsupported: bool):
+    leaves = [st.none(), st.booleans(), INTS, st.floats(), st.text(max_size=5), ARRAYS]
+    if unsupported:
+        leaves.append(st.builds(wire.Unsupported, st.sampled_from(["object", "set", "Tensor"]), st.text(max_size=9)))
+    return st.one_of(leaves)
 
-    def nested(leaves):
-        return st.recursive(
-            leaves,
-            lambda children: st.one_of(
-                st.lists(children, max_size=3),
-                st.lists(children, max_size=3).map(tuple),
-                st.dictionaries(st.text(max_size=3), children, max_size=3),
-            ),
-            max_leaves=10,
-        )
+def nested(leaves):
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3),
+            st.lists(children, max_size=3).map(tuple),
+            st.dictionaries(st.text(max_size=3), children, max_size=3),
+        ),
+        max_leaves=10,
+    )
 
-    def through_the_wire(value):
-        """Exactly what a worker gets back: encoded in the sandbox, decoded outside."""
-        arrays: dict = {}
-        return wire.decode(wire.encode(value, arrays), arrays)
+def through_the_wire(value):
+    """Exactly what a worker gets back: encoded in the sandbox, decoded outside."""
+    arrays: dict = {}
+    return wire.decode(wire.encode(value, arrays), arrays)
 
-    VALUES_ANY = nested(plain_leaves(unsupported=True)).map(through_the_wire)
-    VALUES_READABLE = nested(plain_leaves(unsupported=False)).map(through_the_wire)
-    NAMES = st.sampled_from([("out",), ("A", "cache"), ("parameters", "v", "s")])
-    TOLERANCES = st.sampled_from([(1e-5, 1e-8), (0.0, 0.0), (0.5, 2.0)])
-    PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VALUES_ANY = nested(plain_leaves(unsupported=True)).map(through_the_wire)
+VALUES_READABLE = nested(plain_leaves(unsupported=False)).map(through_the_wire)
+NAMES = st.sampled_from([("out",), ("A", "cache"), ("parameters", "v", "s")])
+TOLERANCES = st.sampled_from([(1e-5, 1e-8), (0.0, 0.0), (0.5, 2.0)])
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-    def mutated(data, value):
-        """The same structure with some parts replaced: reaches the leaves of a matching structure."""
-        if data.draw(st.integers(0, 4)) == 0:
-            return data.draw(VALUES_ANY)
-        if isinstance(value, dict):
-            return {k: mutated(data, v) for k, v in value.items() if data.draw(st.integers(0, 9))}
-        if isinstance(value, (list, tuple)):
-            return type(value)(mutated(data, v) for v in value)
-        return value
+def mutated(data, value):
+    """The same structure with some parts replaced: reaches the leaves of a matching structure."""
+    if data.draw(st.integers(0, 4)) == 0:
+        return data.draw(VALUES_ANY)
+    if isinstance(value, dict):
+        return {k: mutated(data, v) for k, v in value.items() if data.draw(st.integers(0, 9))}
+    if isinstance(value, (list, tuple)):
+        return type(value)(mutated(data, v) for v in value)
+    return value
 
-    def judged(comparison) -> None:
-        assert comparison.passed is (not comparison.problems)
-        for problem in comparison.problems:
-            assert problem.check in (STRUCTURE, SHAPES, VALUES) and problem.key in messages.CATALOGUE
-        said(comparison)
+def judged(comparison) -> None:
+    assert comparison.passed is (not comparison.problems)
+    for problem in comparison.problems:
+        assert problem.check in (STRUCTURE, SHAPES, VALUES) and problem.key in messages.CATALOGUE
+    said(comparison)
 
-    @PROPERTY
-    @given(expected=VALUES_READABLE, actual=VALUES_ANY, names=NAMES, tolerances=TOLERANCES)
-    def test_any_pair_of_decoded_values_gets_a_verdict(expected, actual, names, tolerances):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            judged(compare_outputs(expected, actual, names, *tolerances))
+@PROPERTY
+@given(expected=VALUES_READABLE, actual=VALUES_ANY, names=NAMES, tolerances=TOLERANCES)
+def test_any_pair_of_decoded_values_gets_a_verdict(expected, actual, names, tolerances):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        judged(compare_outputs(expected, actual, names, *tolerances))
 
-    @PROPERTY
-    @given(data=st.data(), expected=VALUES_READABLE, names=NAMES, tolerances=TOLERANCES)
-    def test_any_alteration_of_the_expected_value_gets_a_verdict(data, expected, names, tolerances):
-        actual = mutated(data, expected)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            judged(compare_outputs(expected, actual, names, *tolerances))
+@PROPERTY
+@given(data=st.data(), expected=VALUES_READABLE, names=NAMES, tolerances=TOLERANCES)
+def test_any_alteration_of_the_expected_value_gets_a_verdict(data, expected, names, tolerances):
+    actual = mutated(data, expected)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        judged(compare_outputs(expected, actual, names, *tolerances))
 
-    @PROPERTY
-    @given(value=VALUES_READABLE, tolerances=TOLERANCES)
-    def test_a_value_passes_against_itself(value, tolerances):
-        """NaN counts as equal to NaN in the same place (equal_nan), in a scalar as in an array; so does inf."""
-        names = ("A", "cache") if isinstance(value, tuple) and len(value) == 2 else ("out",)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            comparison = compare_outputs(value, copy.deepcopy(value), names, *tolerances)
-        assert comparison.passed, said(comparison)
+@PROPERTY
+@given(value=VALUES_READABLE, tolerances=TOLERANCES)
+def test_a_value_passes_against_itself(value, tolerances):
+    """NaN counts as equal to NaN in the same place (equal_nan), in a scalar as in an array; so does inf."""
+    names = ("A", "cache") if isinstance(value, tuple) and len(value) == 2 else ("out",)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        comparison = compare_outputs(value, copy.deepcopy(value), names, *tolerances)
+    assert comparison.passed, said(comparison)
 
-    @PROPERTY
-    @given(actual=VALUES_ANY, op=st.sampled_from(["<", "<=", ">", ">="]), bound=st.floats(-1.0, 1.0))
-    def test_any_decoded_value_gets_a_threshold_verdict(actual, op, bound):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            comparison = compare_threshold(actual, ("difference",), op, bound)
-        judged(comparison)
-        if comparison.passed:  # only a finite real number, alone, holds a threshold
-            number = actual.reshape(()).item() if isinstance(actual, np.ndarray) else actual
-            assert type(number) in (int, float) and (type(number) is int or math.isfinite(number))
+@PROPERTY
+@given(actual=VALUES_ANY, op=st.sampled_from(["<", "<=", ">", ">="]), bound=st.floats(-1.0, 1.0))
+def test_any_decoded_value_gets_a_threshold_verdict(actual, op, bound):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        comparison = compare_threshold(actual, ("difference",), op, bound)
+    judged(comparison)
+    if comparison.passed:  # only a finite real number, alone, holds a threshold
+        number = actual.reshape(()).item() if isinstance(actual, np.ndarray) else actual
+        assert type(number) in (int, float) and (type(number) is int or math.isfinite(number))

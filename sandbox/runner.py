@@ -76,10 +76,12 @@ class Runner:
         self.functions = job["functions"]
         self.callee_sources = job.get("callee_sources", {})
         self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
-        usable_bytes = int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES * (1 + len(self.functions))
-        self.array_budget_bytes = max(usable_bytes, 0) // max(len(self.functions), 1)
-        self.caps = {".json": JSON_BYTES_MAX, ".npz": self.array_budget_bytes + ARCHIVE_RESERVE_BYTES,
-                     ".out": OUT_BYTES_MAX}
+        # Every function's members together stay within its share, so no function (nor all of them filling
+        # every cap) can push the archive past output_bytes: the reserve holds runner.json and the zip headers.
+        usable_bytes = max(int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES, 0)
+        self.function_budget_bytes = usable_bytes // max(len(self.functions), 1)
+        self.array_budget_bytes = max(self.function_budget_bytes - JSON_BYTES_MAX - OUT_BYTES_MAX, 0)
+        self.caps = {".json": JSON_BYTES_MAX, ".out": OUT_BYTES_MAX}
         self.members: dict = {}  # archive member name -> bytes, taken in as soon as each child is gone
         # Inside a sandbox the runner owns /tmp: what one function leaves there (a full disk, a fake result
         # file, a deleted or replaced output dir) is cleared before the next function starts.
@@ -170,13 +172,12 @@ class Runner:
 
     def take_in(self, index: int, child_dir: str) -> None:
         """Read each result file once, capped and never through a symlink, before any other student code runs."""
+        budget = self.function_budget_bytes  # one cap over all of the function's members
         for suffix, cap in self.caps.items():
-            if suffix == ".npz":
-                continue
-            data = read_capped(os.path.join(child_dir, f"f{index}{suffix}"), cap)
-            if data is not None and (len(data) <= cap or suffix == ".out"):
-                self.members[f"f{index}{suffix}"] = data[:cap]
-        budget = self.caps[".npz"]  # one cap over all of the function's per-case array files
+            data = read_capped(os.path.join(child_dir, f"f{index}{suffix}"), min(cap, budget))
+            if data is not None and (len(data) <= min(cap, budget) or suffix == ".out"):
+                self.members[f"f{index}{suffix}"] = data[:min(cap, budget)]
+                budget -= len(self.members[f"f{index}{suffix}"])
         for case in range(len(self.functions[index].get("cases", []))):
             name = f"f{index}.c{case}.npz"
             data = read_capped(os.path.join(child_dir, name), budget)
@@ -198,7 +199,7 @@ class Runner:
         """A child that called os._exit(0) mid-way exits 0 too; only a finished one marks its results complete."""
         try:
             return json.loads(self.members.get(f"f{index}.json", b"")).get("complete") is True
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError, MemoryError):  # the student's code may have written it
             return False
 
     def write_archive(self, summary: dict, archive_fd: int) -> None:

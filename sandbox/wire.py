@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 
 import h5py
 import numpy as np
@@ -116,11 +117,12 @@ def _float_to_json(number: float):
 
 
 def decode(tree, arrays, depth: int = 0):
-    """Rebuilds plain Python values; `arrays` maps refs to arrays (npz file, h5 group or dict)."""
+    """Rebuilds plain Python values; `arrays` maps refs to arrays (npz file, h5 group or dict). A mapping with
+    `fresh_arrays = True` hands out new arrays on every lookup, which are then not copied again."""
     if depth > Encoder.max_depth + 1:
         raise WireError("tree nested too deeply")
     if type(tree) is not dict or type(tree.get("t")) is not str:
-        raise WireError(f"not a value tree: {str(tree)[:80]}")
+        raise WireError(f"not a value tree: {_excerpt(tree)}")
     tag, value = tree["t"], tree.get("v")
     if tag == "none":
         return None
@@ -142,8 +144,17 @@ def decode(tree, arrays, depth: int = 0):
     if tag == "dict" and type(tree.get("items")) is dict:
         return {str(key): decode(item, arrays, depth + 1) for key, item in tree["items"].items()}
     if tag == "unsupported":
-        return Unsupported(str(tree.get("type", "?")), str(tree.get("why", "")))
-    raise WireError(f"malformed {tag!r} node")
+        return Unsupported(_text(tree.get("type", "?")), _text(tree.get("why", "")))
+    raise WireError(f"malformed {tag[:40]!r} node")
+
+
+def _excerpt(value) -> str:
+    """Bounded: str() of a large tree from the sandbox would build all of it first."""
+    return reprlib.repr(value)[:80]
+
+
+def _text(value) -> str:
+    return value if type(value) is str else _excerpt(value)
 
 
 def _load_array(arrays, ref: str) -> np.ndarray:
@@ -155,7 +166,8 @@ def _load_array(arrays, ref: str) -> np.ndarray:
         stored = stored[()]
     elif not isinstance(stored, (np.ndarray, np.generic)):
         raise WireError(f"{ref!r} is not an array")
-    array = np.array(stored)  # a fresh copy: callers may mutate it
+    # A fresh copy (callers may mutate it) unless the mapping made this one just now.
+    array = stored if getattr(arrays, "fresh_arrays", False) and type(stored) is np.ndarray else np.array(stored)
     if array.dtype.kind not in ARRAY_KINDS or array.dtype.fields is not None:
         raise WireError(f"array {ref!r} has dtype {array.dtype}")
     return array

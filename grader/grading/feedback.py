@@ -214,6 +214,8 @@ class _CaseChecks:
             key, fields, self.worst_status = "crashed", {"how": how}, ERROR
         elif status == "not_run":
             key, fields = "not_run", {}
+        elif self.run.status == "too_large":
+            key, fields, self.worst_status = "too_large_result", {}, ERROR
         else:
             key, fields, self.worst_status = "no_result", {}, ERROR
         self.add(f"{label}: runs", False, messages.say(key, function=self.graded.name, **fields))

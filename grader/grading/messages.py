@@ -25,6 +25,8 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     ),
     "memory": ("{function} used more than the {memory_mb} MB of memory allowed.", "Avoid building very large arrays."),
     "no_result": ("{function} returned nothing the grader could read.", None),
+    "too_large_result": ("{function} returned more than the grader accepts from one function.",
+                         "Return only the arrays the function should return, of the course's sizes."),
     "not_run": ("{function} was not called on this case: an earlier case stopped it.", None),
     # case level
     "ran": ("{case}: ran without error.", None),

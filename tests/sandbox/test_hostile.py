@@ -359,6 +359,28 @@ HOSTILE = [
         return deeper(0)
     """), ("error", "timeout")),  # Python 3.11 frames live on the heap: MemoryError, or slow enough to time out
     Hostile("segfault_via_ctypes", attack("import ctypes\nreturn ctypes.string_at(0)"), ("error",), says="signal 11"),
+    # The student's process can reach its own result files: what it writes there is its own verdict, never the
+    # runner's crash or an archive past the limit ("a problem on our side", retried).
+    Hostile("writes_a_deeply_nested_result_file", attack("""
+        import glob
+        for path in glob.glob("/tmp/gradebox-*/f*/f*.json"):
+            with open(path, "w") as handle:
+                handle.write("[" * 100000 + "]" * 100000)
+        os._exit(0)
+    """), ("error",)),
+    Hostile("fills_every_result_file_to_its_cap", attack("""
+        import glob
+        for folder in glob.glob("/tmp/gradebox-*/f*"):
+            name = os.path.basename(folder).split("-")[0]
+            for suffix in [".json", ".out"] + [f".c{i}.npz" for i in range(4)]:
+                try:
+                    with open(os.path.join(folder, name + suffix), "wb") as handle:
+                        for _ in range(512):
+                            handle.write(b"\\0" * 2**20)
+                except OSError:
+                    pass
+        os._exit(0)
+    """), ("error", "timeout")),
 ]
 
 

@@ -75,6 +75,10 @@ def no_host_environment(run, ctx):
                          "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONDONTWRITEBYTECODE"}
 
 
+def assert_refused(run):
+    assert value(run) == "refused"
+
+
 def secret_not_leaked(run, ctx):
     assert HOST_SECRET not in repr(value(run)) and HOST_SECRET not in run.output
 
@@ -217,9 +221,20 @@ HOSTILE = [
     """), ("failed", "error")),
     # files and secrets
     Hostile("reads_etc_passwd", attack('return open("/etc/passwd").read()'), ("failed",), check=no_host_passwd),
-    Hostile("reads_the_worker_settings", attack(f'return open("{ROOT / "grader" / "settings.py"}").read()'), ("error",),
-            says="FileNotFoundError"),
-    Hostile("reads_the_host_canary", attack("return open(canary).read()"), ("error",), says="FileNotFoundError"),
+    # The invariant is that nothing of the host is read, whatever errno says so (a checkout under /root meets
+    # the sandbox's own /root and gets PermissionError rather than FileNotFoundError).
+    Hostile("reads_the_worker_settings", attack(f"""
+        try:
+            return open("{ROOT / "grader" / "settings.py"}").read()
+        except OSError:
+            return "refused"
+    """), ("failed",), check=lambda run, ctx: assert_refused(run)),
+    Hostile("reads_the_host_canary", attack("""
+        try:
+            return open(canary).read()
+        except OSError:
+            return "refused"
+    """), ("failed",), check=lambda run, ctx: assert_refused(run)),
     Hostile("reads_environment_variables", attack("return dict(os.environ)"), ("failed",), check=no_host_environment),
     Hostile("reads_the_runner_environment", attack("""
         found = []

@@ -58,6 +58,7 @@ class CaseRun:
     value: object = None
     error: dict | None = None
     wall_s: float | None = None
+    output_start: int | None = None  # byte offset of the function's output when this case began
 
 
 @dataclass
@@ -350,6 +351,13 @@ def read_function(members: Archive, index: int, function: dict, report: dict, bu
 
 
 def read_case(case_id: str, entry: dict, arrays: CaseArrays, function_status: str) -> CaseRun:
+    case = _read_case(case_id, entry, arrays, function_status)
+    start = optional(entry.get("output_start"), int)
+    case.output_start = start if start is not None and 0 <= start < 2**40 else None
+    return case
+
+
+def _read_case(case_id: str, entry: dict, arrays: CaseArrays, function_status: str) -> CaseRun:
     status = entry.get("status")
     wall_s = optional(entry.get("wall_s"), float)
     if status == "running":

@@ -170,7 +170,7 @@ class FunctionChild:
         inputs = h5py.File(inputs_path, "r") if os.path.exists(inputs_path) else {}
         json_bytes = 0
         for index, case in enumerate(self.function.get("cases", [])):
-            record = {"id": str(case.get("id", index)), "status": "running"}
+            record = {"id": str(case.get("id", index)), "status": "running", "output_start": self.output_offset()}
             self.result["cases"].append(record)
             self.save()  # a case that never finishes still shows as started
             if not callable(function):
@@ -185,6 +185,15 @@ class FunctionChild:
                 size = len(json.dumps(record))
             json_bytes += size
             self.save(case_index=index)
+
+    @staticmethod
+    def output_offset() -> int:
+        """Where the function's printed output stands as a case starts, so what a hidden case prints can be withheld."""
+        sys.stdout.flush()
+        try:
+            return os.lseek(1, 0, os.SEEK_CUR)
+        except OSError:
+            return 0
 
     def call(self, function, case: dict, inputs, prefix: str) -> dict:
         """Fresh arguments per case: a function that mutates its inputs cannot spoil the next case."""

@@ -35,6 +35,7 @@ class FunctionReport:
     output: str = ""
     traceback: str = ""
     metrics: dict = field(default_factory=dict)  # model checks only: measured accuracies
+    staff_notes: list[str] = field(default_factory=list)  # withheld from the student: hidden cases' errors, prints
     # Per case, in order: {"hidden", "reveal", "passed"}; in the document only when a hidden case's verdict
     # is revealed later than now (reveal "after_due" or "never"), so pages can withhold it until then.
     cases: list[dict] = field(default_factory=list)
@@ -127,7 +128,10 @@ def function_report(
     passed_cases = builder.passed_cases
     score = round(points * passed_cases / len(graded.cases), 6)
     status = PASSED if passed_cases == len(graded.cases) else builder.worst_status
-    report = FunctionReport(name, status, score, points, builder.checks, output=run.output, traceback=builder.traceback)
+    report = FunctionReport(name, status, score, points, builder.checks, output=_visible_output(graded, run),
+                            traceback=builder.traceback)
+    report.staff_notes = builder.staff_notes + ([f"Everything the function printed:\n{run.output}"]
+                                                if report.output != run.output else [])
     report.hint = _diagnose(graded, run, mistakes) if status == FAILED else None
     report.hint = report.hint or builder.hint
     report.summary = builder.summary()
@@ -148,6 +152,7 @@ class _CaseChecks:
         self.visible_total = self.visible_passed = self.hidden_total = self.hidden_failed = 0
         self.cases = {c.id: c for c in run.cases}
         self.verdicts: list[dict] = []
+        self.staff_notes: list[str] = []  # what hidden cases raised, in full: for staff only
         self.reveal = "now"  # of the case being checked
 
     def add(self, name: str, passed: bool, message: str) -> None:
@@ -175,7 +180,7 @@ class _CaseChecks:
             self._no_result(label, case_run.status if case_run else self.run.status)
             return
         if case_run.status == "error":
-            self._raised(label, case_run.error or {})
+            self._raised(label, case_run.error or {}, case.hidden)
             return
         self.add(f"{label}: runs", True, messages.say("ran", case=label))
         if case.threshold is not None:
@@ -221,7 +226,7 @@ class _CaseChecks:
         self.add(f"{label}: runs", False, messages.say(key, function=self.graded.name, **fields))
         self.hint = self.hint or messages.hint(key, function=self.graded.name)
 
-    def _raised(self, label: str, error: dict) -> None:
+    def _raised(self, label: str, error: dict, hidden: bool = False) -> None:
         if self.worst_status != TIMEOUT:
             self.worst_status = ERROR
         error_type, error_message = error.get("type", "Exception"), error.get("message", "")
@@ -234,11 +239,19 @@ class _CaseChecks:
         elif name_match:
             text = messages.say("name_error", case=label, function=self.graded.name, name=name_match.group(1))
             self.hint = self.hint or messages.hint("name_error", name=name_match.group(1))
+        elif hidden:  # an exception's text may quote the hidden inputs: staff see it, the student does not
+            text = messages.say("hidden_raised", case=label, function=self.graded.name, error_type=error_type)
+            self.staff_notes.append(messages.say("raised", case=label, function=self.graded.name,
+                                                 error_type=error_type, error_message=error_message[:500]))
         else:
             text = messages.say("raised", case=label, function=self.graded.name, error_type=error_type,
                                 error_message=error_message[:500])
         self.add(f"{label}: runs", False, text)
-        if not self.traceback:
+        if hidden:
+            self.staff_notes.append(self._format_traceback(error, error_type, error_message))
+            if not self.traceback:
+                self.traceback = self._format_traceback(error, error_type, messages.say("withheld_message"))
+        elif not self.traceback:
             self.traceback = self._format_traceback(error, error_type, error_message)
 
     def _failed_import(self, name: str) -> dict | None:
@@ -264,6 +277,20 @@ class _CaseChecks:
         if self.hidden_failed:
             text += f"; {self.hidden_failed} hidden check{'s' if self.hidden_failed > 1 else ''} failed"
         return text + "."
+
+
+def _visible_output(graded: GradedFunction, run) -> str:
+    """What the function printed before its first hidden case began: a hidden case's prints may show its inputs."""
+    if not run.output:
+        return ""
+    hidden = {case.id for case in graded.cases if case.hidden}
+    starts = [c.output_start for c in run.cases if c.id in hidden and c.output_start is not None]
+    ran_hidden = any(c.id in hidden and c.status not in ("not_run",) for c in run.cases)
+    if not ran_hidden:
+        return run.output
+    cut = min(starts) if starts else 0
+    visible = run.output.encode("utf-8", "replace")[:cut].decode("utf-8", "replace")
+    return visible + ("\n[what your function printed during hidden cases is not shown]" if visible or cut == 0 else "")
 
 
 def _diagnose(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> str | None:

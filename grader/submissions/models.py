@@ -104,6 +104,8 @@ class FunctionResult(models.Model):
     traceback = models.TextField(blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     cases = models.JSONField(default=list, blank=True, help_text="per case: hidden, reveal, passed (for withholding)")
+    staff_notes = models.JSONField(default=list, blank=True,
+                                   help_text="withheld from the student: what hidden cases raised and printed")
     cost_plot = models.FileField(upload_to=plot_path, blank=True)
     boundary_plot = models.FileField(upload_to=plot_path, blank=True)
 

@@ -80,6 +80,7 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
             traceback=f.traceback[:8192],
             metrics=f.metrics,
             cases=f.cases,
+            staff_notes=f.staff_notes,
         )
         for order, f in enumerate(reports)
     ]

@@ -71,9 +71,10 @@ def _feedback_context(request, submission) -> dict:
     """Staff see every verdict; a student sees hidden verdicts only once their reveal time has come."""
     results = list(submission.function_results.all())
     shown_score = None
-    if not is_staff_of(request.user, submission.assignment.course):
+    staff = is_staff_of(request.user, submission.assignment.course)
+    if not staff:
         results, shown_score = student_cards(submission, results, timezone.now())
-    return {"submission": submission, "results": results, "shown_score": shown_score}
+    return {"submission": submission, "results": results, "shown_score": shown_score, "is_staff": staff}
 
 
 @login_required

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CACHE_DIR ?= $(or $(GRADER_CACHE_DIR),/var/cache/gradebox)
-SYSTEM_PACKAGES := bubblewrap debootstrap
+SYSTEM_PACKAGES := bubblewrap debootstrap python3-seccomp
 TEST_SERVICE_PACKAGES := redis-server postgresql
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
@@ -29,8 +29,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test,datasets]"
 	touch $@
 
-rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time)
+rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time) and its seccomp filter
 	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR)
+	$(PY) -m sandbox.backends.syscall_filter --cache-dir $(CACHE_DIR)
 
 docker:  ## Debian's docker.io, and dockerd with no bridge network (started only when none answers)
 	$(MAKE) system EXTRA_PACKAGES=docker.io
@@ -54,7 +55,7 @@ run: setup  ## start the web server and a worker (embedded defaults: SQLite, fil
 
 validate: prepare  ## the contract of every loaded assignment and of every bundle folder
 	$(PY) manage.py validate_assignment
-	$(PY) manage.py validate_assignment assignments/*/
+	$(PY) manage.py validate_assignment assignments/*/assignment.toml
 
 test-services:  ## PostgreSQL and Redis for the tests that need them
 	$(MAKE) system EXTRA_PACKAGES="$(TEST_SERVICE_PACKAGES)"

@@ -164,8 +164,10 @@ class Bundle:
 
 
 def load_bundle(folder: Path | str) -> Bundle:
-    """Reads and checks a bundle folder. Raises BundleError listing every problem found."""
+    """Reads and checks a bundle folder (or its assignment.toml). Raises BundleError listing every problem found."""
     folder = Path(folder).resolve()
+    if folder.name == MANIFEST and folder.is_file():
+        folder = folder.parent
     errors: list[str] = []
     path = folder / MANIFEST
     try:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             if not targets:
                 raise CommandError("no assignment is loaded; give bundle folders, or load them with load_assignments")
         for target in targets:
-            if Path(target).is_dir():
+            if Path(target).is_dir() or Path(target).name == "assignment.toml":
                 try:
                     bundles.append(load_bundle(target))
                 except BundleError as error:

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CACHE_DIR ?= $(or $(GRADER_CACHE_DIR),/var/cache/gradebox)
-SYSTEM_PACKAGES := bubblewrap debootstrap
+SYSTEM_PACKAGES := bubblewrap debootstrap python3-seccomp
 TEST_SERVICE_PACKAGES := redis-server postgresql
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
@@ -29,8 +29,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test,datasets]"
 	touch $@
 
-rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time)
+rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time) and its seccomp filter
 	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR)
+	$(PY) -m sandbox.backends.syscall_filter --cache-dir $(CACHE_DIR)
 
 docker:  ## Debian's docker.io, and dockerd with no bridge network (started only when none answers)
 	$(MAKE) system EXTRA_PACKAGES=docker.io

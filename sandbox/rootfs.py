@@ -18,9 +18,17 @@ PACKAGES = ("python3-minimal", "python3-numpy", "python3-h5py")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_CACHE_DIR = Path("/var/cache/gradebox")
 # Bump when the layout of a built tree changes, so old trees are not reused.
-FORMAT_VERSION = 1
+# 2: the build host's hostname and resolver are no longer copied in (debootstrap copies both).
+FORMAT_VERSION = 2
 MARKER = ".gradebox-rootfs.json"
 MOUNT_POINTS = ("job", "opt/gradebox", "tmp")
+HOSTNAME = "gradebox"
+# Written over what debootstrap copied from the build host: nothing of the machine that built the tree goes in.
+HOST_FILES = {
+    "etc/hostname": f"{HOSTNAME}\n",
+    "etc/hosts": "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+    "etc/resolv.conf": "",  # no network inside: no resolver (glibc then tries the sandbox's own loopback)
+}
 
 
 class RootfsError(RuntimeError):
@@ -76,6 +84,7 @@ def _build(tree: Path, mirror: str, suite: str, packages: tuple[str, ...]) -> No
     shutil.rmtree(tmp / "var/cache/apt/archives", ignore_errors=True)
     for mount_point in MOUNT_POINTS:
         (tmp / mount_point).mkdir(parents=True, exist_ok=True)
+    scrub_host_files(tmp)
     probe = subprocess.run(
         ["chroot", str(tmp), "/usr/bin/python3", "-I", "-c", "import numpy; print(numpy.__version__)"],
         capture_output=True, text=True,
@@ -86,6 +95,16 @@ def _build(tree: Path, mirror: str, suite: str, packages: tuple[str, ...]) -> No
               "mirror": mirror, "numpy": probe.stdout.strip()}
     (tmp / MARKER).write_text(json.dumps(marker, indent=1) + "\n")
     tmp.rename(tree)
+
+
+def scrub_host_files(tree: Path) -> None:
+    """Replaces the build host's hostname, hosts and resolver files (regular files, never through a symlink)."""
+    for name, text in HOST_FILES.items():
+        path = tree / name
+        if path.is_symlink() or path.exists():
+            path.unlink()
+        path.write_text(text)
+        path.chmod(0o644)
 
 
 def main(argv: list[str] | None = None) -> int:

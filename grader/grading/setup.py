@@ -25,6 +25,7 @@ def get_grader() -> Grader:
         "max_processes": settings.GRADER_MAX_PROCESSES,
         "output_bytes": settings.GRADER_OUTPUT_BYTES,
         "tmpfs_mb": settings.GRADER_TMPFS_MB,
+        "cpu_quota": settings.GRADER_CPU_QUOTA,
     }
     backends = EnvironmentBackends(
         functools.partial(make_backend, settings.GRADER_SANDBOX), settings.GRADER_CACHE_DIR, limits, _configure)

@@ -27,6 +27,7 @@ class Backend:
     max_processes = 64
     output_bytes = 64 * 2**20
     tmpfs_mb = 256
+    cpu_quota = 1.0  # CPUs' worth of time the whole run may use at once (a cgroup quota), whatever it forks
 
     def __init__(self, **limits):
         for key, value in limits.items():

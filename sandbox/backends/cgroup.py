@@ -1,4 +1,4 @@
-"""Per-run cgroup v1 (pids + memory): the kernel counts every process, however it was spawned."""
+"""Per-run cgroup v1 (pids + memory, and cpu for a CPU quota): the kernel counts every process, however it was spawned."""
 from __future__ import annotations
 
 import os
@@ -6,7 +6,10 @@ import signal
 import time
 from pathlib import Path
 
-CONTROLLERS = ("pids", "memory")
+CONTROLLERS = ("pids", "memory")  # required: without them the backend falls back to rlimits
+OPTIONAL_CONTROLLERS = ("cpu",)  # the CPU quota; where it is missing the backend says so and runs without one
+CFS_PERIOD_US = 100_000  # the scheduler's default period; the quota is a share of it
+CFS_QUOTA_MIN_US = 1_000  # the kernel refuses less
 
 
 class CgroupV1:
@@ -17,13 +20,23 @@ class CgroupV1:
     kill_rounds = 50
 
     def __init__(self, run_id: str):
-        self.dirs = {name: self.root / name / self.parent / run_id for name in CONTROLLERS}
+        names = CONTROLLERS + tuple(name for name in OPTIONAL_CONTROLLERS if self.writable(name))
+        self.dirs = {name: self.root / name / self.parent / run_id for name in names}
+
+    @classmethod
+    def writable(cls, controller: str) -> bool:
+        return os.access(cls.root / controller / "cgroup.procs", os.W_OK)
 
     @classmethod
     def available(cls) -> bool:
-        return all(os.access(cls.root / name / "cgroup.procs", os.W_OK) for name in CONTROLLERS)
+        return all(cls.writable(name) for name in CONTROLLERS)
 
-    def create(self, max_processes: int, memory_bytes: int) -> None:
+    @property
+    def cpu_limited(self) -> bool:
+        return "cpu" in self.dirs
+
+    def create(self, max_processes: int, memory_bytes: int, cpu_quota: float | None = None) -> None:
+        """cpu_quota: CPUs' worth of time per scheduler period for the whole run (1.0: one core), None: no quota."""
         for path in self.dirs.values():
             path.mkdir(parents=True, exist_ok=True)
         (self.dirs["pids"] / "pids.max").write_text(str(max_processes))
@@ -32,6 +45,15 @@ class CgroupV1:
         swap_limit = memory / "memory.memsw.limit_in_bytes"
         if swap_limit.exists():  # memory + swap at the same limit: no swapping out of trouble
             swap_limit.write_text(str(memory_bytes))
+        if cpu_quota is not None and self.cpu_limited:
+            cpu = self.dirs["cpu"]
+            (cpu / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
+            (cpu / "cpu.cfs_quota_us").write_text(str(max(int(cpu_quota * CFS_PERIOD_US), CFS_QUOTA_MIN_US)))
+
+    def cpu_quota(self) -> float | None:
+        """The quota in force, in CPUs (None: unlimited or no cpu controller); read back for the tests."""
+        quota_us, period_us = self._read_int("cpu", "cpu.cfs_quota_us"), self._read_int("cpu", "cpu.cfs_period_us")
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
 
     def enter(self) -> None:
         """Called in the child between fork and exec, before any student code exists."""
@@ -86,5 +108,5 @@ class CgroupV1:
     def _read_int(self, controller: str, name: str) -> int:
         try:
             return int((self.dirs[controller] / name).read_text().split()[0])
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError, KeyError):
             return 0

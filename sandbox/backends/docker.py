@@ -14,7 +14,9 @@ from pathlib import Path
 from sandbox.backends.base import Backend, BackendUnavailable
 from sandbox.backends.docker_stream import AttachedStream, archive_complete
 from sandbox.backends.runner_files import unreachable_part
+from sandbox.backends.syscall_filter import docker_security_opt
 from sandbox.outcome import MEMORY, OK, SANDBOX_ERROR, TIMEOUT, RunOutcome
+from sandbox.rootfs import HOSTNAME
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ class Sandbox:
 
 
 class DockerBackend(Backend):
-    """No network, read-only root, tmpfs /tmp, uid 10001, no capabilities, no new privileges, cgroup limits."""
+    """No network, read-only root, tmpfs /tmp, uid 10001, no capabilities, no new privileges, seccomp, cgroup limits."""
 
     name = "docker"
     wall_s = 60.0
@@ -47,7 +49,7 @@ class DockerBackend(Backend):
     max_processes = 64
     output_bytes = 64 * 2**20
     tmpfs_mb = 256
-    cpus = 1.0  # CPU quota of one container
+    cpu_quota = 1.0  # CPUs of one container (nano_cpus)
     rootfs: Path | None = None  # from sandbox.rootfs.ensure_rootfs; the image is built from it
     image: str | None = None  # a tag from sandbox.image.build.ensure_image; found or built on first use
     uid = 10001  # the image's `gradebox` user
@@ -64,6 +66,7 @@ class DockerBackend(Backend):
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._owner = owner_label()
+        self._security_opt = ["no-new-privileges", docker_security_opt()]  # the profile's JSON, read once
 
     # -- set-up and clean-up (both idempotent) ------------------------------------------------------------------
 
@@ -199,10 +202,10 @@ class DockerBackend(Backend):
             binds={str(job_dir): {"bind": "/job", "mode": "ro"}},
             ipc_mode="none",  # no /dev/shm either
             cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
+            security_opt=self._security_opt,  # + Docker's default seccomp profile minus io_uring & co: syscall_filter.py
             mem_limit=memory_bytes,
             memswap_limit=memory_bytes,  # no swap
-            nano_cpus=int(self.cpus * 1e9),
+            nano_cpus=int(self.cpu_quota * 1e9),
             pids_limit=self.max_processes,
             ulimits=[
                 Ulimit(name="cpu", soft=int(self.cpu_s), hard=int(self.cpu_s) + 1),  # backstop per process
@@ -220,8 +223,9 @@ class DockerBackend(Backend):
         api = self.client().api
         container = api.create_container(
             self.image, command=RUNNER + (["--wait", "/job"] if wait else ["/job"]),
-            user=f"{self.uid}:{self.uid}", hostname="sandbox", working_dir="/tmp",
-            environment={"GRADEBOX_KILL_STRAYS": "1"}, stdin_open=wait, network_disabled=True,
+            user=f"{self.uid}:{self.uid}", hostname=HOSTNAME, working_dir="/tmp",  # never the container id
+            environment={"GRADEBOX_KILL_STRAYS": "1"}, stdin_open=wait,
+            network_disabled=True,  # also: no resolv.conf or hosts of the host's (empty files from the init layer)
             labels={LABEL: "1", LABEL_OWNER: self._owner, LABEL_JOB_DIR: str(job_dir) if wait else ""},
             host_config=self.host_config(job_dir), name=f"gradebox-{uuid.uuid4().hex[:16]}",
         )

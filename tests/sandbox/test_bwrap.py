@@ -152,7 +152,7 @@ def test_no_cgroup_or_process_is_left_after_a_run(backend, job_dir, build_job):
     build_job(job_dir, "import os\ndef f():\n    if os.fork() == 0:\n        os.setsid()\n        while True: pass\n",
               {"f": [()]})
     backend.run(job_dir)
-    for controller in ("pids", "memory"):
+    for controller in ("pids", "memory", "cpu"):
         parent = CgroupV1.root / controller / CgroupV1.parent
         assert not parent.exists() or [p for p in parent.iterdir() if p.is_dir()] == []
 

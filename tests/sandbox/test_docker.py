@@ -1,5 +1,7 @@
 """The Docker backend: the offline image, hardened containers, the warm pool, the reaper; and the backend contract
 both backends meet (parametrized over bwrap and docker)."""
+import json
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from sandbox.backends import BackendUnavailable, BwrapBackend, make_backend
 from sandbox.backends.docker import LABEL, LABEL_OWNER, DockerBackend
 from sandbox.backends.docker_pool import reap
 from sandbox.backends.docker_stream import archive_complete
+from sandbox.backends.syscall_filter import docker_profile
 from sandbox.image.build import LABEL_INPUTS, LABEL_NUMPY, ensure_image, image_inputs_hash
 from sandbox.outcome import OK, SANDBOX_ERROR, TIMEOUT
 from sandbox.results import read_results
@@ -109,9 +112,11 @@ def test_containers_are_hardened_and_labelled(docker_backend, job_dir, build_job
     host = info["HostConfig"]
     assert host["NetworkMode"] == "none" and info["Config"]["NetworkDisabled"] is True
     assert host["ReadonlyRootfs"] is True and list(host["Tmpfs"]) == ["/tmp"]
-    assert host["CapDrop"] == ["ALL"] and host["SecurityOpt"] == ["no-new-privileges"]
+    assert host["CapDrop"] == ["ALL"] and host["SecurityOpt"][0] == "no-new-privileges" and len(host["SecurityOpt"]) == 2
+    assert json.loads(host["SecurityOpt"][1].removeprefix("seccomp=")) == docker_profile()  # what each route meets:
+    # tests/sandbox/test_kernel_routes.py
     assert host["Memory"] == host["MemorySwap"] > 0  # no swap
-    assert host["PidsLimit"] == docker_backend.max_processes and host["NanoCpus"] == int(docker_backend.cpus * 1e9)
+    assert host["PidsLimit"] == docker_backend.max_processes and host["NanoCpus"] == int(docker_backend.cpu_quota * 1e9)
     assert {u["Name"] for u in host["Ulimits"]} >= {"cpu", "fsize", "core", "nofile"}
     assert host["LogConfig"]["Type"] == "none" and host["IpcMode"] == "none"
     assert info["Config"]["User"] == f"{docker_backend.uid}:{docker_backend.uid}" and docker_backend.uid != 0

@@ -165,7 +165,7 @@ def test_results_json_is_rewritten_with_a_running_marker_before_each_call(job_di
     job = build_job(job_dir, "import os\ndef f(x):\n    os._exit(3)\n", {"f": [(1,)]})
     done = run_runner(job_dir)
     archive = zipfile.ZipFile(io.BytesIO(done.stdout))
-    assert json.loads(archive.read("f0.json"))["cases"] == [{"id": "case-0", "status": "running"}]
+    assert json.loads(archive.read("f0.json"))["cases"] == [{"id": "case-0", "status": "running", "output_start": 0}]
     runs = read_results(done.stdout, job)
     assert (runs["f"].status, runs["f"].exit_code, runs["f"].cases[0].status) == ("crashed", 3, "crashed")
 

@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
-import nbformat
 
 # Modules whose star-import is kept: they exist in the sandbox and students rely on them.
 SANDBOX_MODULES = {"numpy", "math", "h5py", "copy", "random", "functools", "itertools", "collections"}
@@ -135,17 +134,30 @@ def _notebook_cells(text: str) -> list[tuple[int, str]]:
             f"The notebook is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}). "
             "Download it again from Jupyter with File > Download as > Notebook (.ipynb)."
         ) from None
-    if not isinstance(raw, dict) or "cells" not in raw:
+    # Read the cells as data, tolerating what Jupyter itself tolerates: nbformat 3's worksheets ("input"),
+    # a cell without "source" or "outputs", metadata that is not a dict. Only code cells matter.
+    if isinstance(raw, dict) and isinstance(raw.get("cells"), list):
+        cells, source_key = raw["cells"], "source"
+    elif isinstance(raw, dict) and isinstance(raw.get("worksheets"), list):
+        cells = [cell for sheet in raw["worksheets"] if isinstance(sheet, dict)
+                 for cell in (sheet.get("cells") if isinstance(sheet.get("cells"), list) else [])]
+        source_key = "input"
+    else:
         raise FileProblem("The file is JSON but not a Jupyter notebook (it has no cells).")
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception as error:  # nbformat raises several unrelated types for malformed notebooks
-        raise FileProblem(f"The file is not a readable Jupyter notebook: {error}") from None
     return [
-        (number, cell.source)
-        for number, cell in enumerate(notebook.cells, start=1)
-        if cell.cell_type == "code"
+        (number, _cell_text(cell.get(source_key, "")))
+        for number, cell in enumerate(cells, start=1)
+        if isinstance(cell, dict) and cell.get("cell_type") == "code"
     ]
+
+
+def _cell_text(source) -> str:
+    """A cell's source is a string or a list of lines; anything else counts as empty."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list):
+        return "".join(part for part in source if isinstance(part, str))
+    return ""
 
 
 def _strip_magics(source: str) -> tuple[str, list[str]]:

@@ -95,7 +95,7 @@ def test_traceback_lines_map_back_to_the_notebook_cell():
         (b"\xff\xfe\xfa invalid", "a.py", "not UTF-8"),
         (b'{"cells": [', "a.ipynb", r"not valid JSON \(line 1"),
         (json.dumps([1, 2]).encode(), "a.ipynb", "not a Jupyter notebook"),
-        (json.dumps({"cells": "nope"}).encode(), "a.ipynb", "not a readable Jupyter notebook"),
+        (json.dumps({"cells": "nope"}).encode(), "a.ipynb", "not a Jupyter notebook"),
     ],
 )
 def test_unreadable_files_get_a_clear_message(data, name, message):
@@ -119,3 +119,17 @@ def test_an_import_with_a_fallback_is_kept_as_an_import():
     result = extract(source, "a.py", GRADED)
     assert "from reg_utils import relu" in result.source and "from my_utils import relu" in result.source
     assert "x = 1" not in result.source
+
+
+CODE = "def update_parameters_with_gd(parameters, grads, learning_rate):\n    return parameters\n"
+
+
+@pytest.mark.parametrize("notebook", [
+    {"nbformat": 4, "cells": [{"cell_type": "code", "metadata": [], "source": CODE}]},  # metadata not a dict
+    {"nbformat": 4, "cells": [{"cell_type": "markdown"}, {"cell_type": "code", "source": CODE.splitlines(True)}]},
+    {"nbformat": 4, "cells": [{"cell_type": "code"}, {"cell_type": "code", "source": CODE}]},  # no source, no outputs
+    {"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "code", "input": CODE.splitlines(True)}]}]},
+], ids=["metadata-list", "source-lines", "missing-source", "nbformat-3"])
+def test_notebooks_jupyter_tolerates_are_read(notebook):
+    result = extract(json.dumps(notebook).encode(), "a.ipynb", GRADED)
+    assert result.found == ["update_parameters_with_gd"]

@@ -9,23 +9,14 @@ dropped so the student can see it.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from dataclasses import dataclass, field, replace
+
+from grader.grading.reading import FileProblem, read_cells, strip_magics  # noqa: F401 (FileProblem: part of this API)
 
 
 # Modules whose star-import is kept: they exist in the sandbox and students rely on them.
 SANDBOX_MODULES = {"numpy", "math", "h5py", "copy", "random", "functools", "itertools", "collections"}
-_MAGIC = re.compile(r"^\s*[%!]")
-
-
-class FileProblem(Exception):
-    """The upload as a whole cannot be read; `message` is written for the student."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 @dataclass
@@ -69,17 +60,12 @@ class Extraction:
 
 def extract(data: bytes, filename: str, graded: list[str], helper_modules: tuple[str, ...] = ()) -> Extraction:
     """`helper_modules`: module names the job provides (e.g. "opt_utils"); their star-imports are kept."""
-    text = _decode(data)
-    if filename.lower().endswith(".ipynb"):
-        cells = _notebook_cells(text)
-    else:
-        cells = [(None, text)]
+    cells, notes = read_cells(data, filename)
     chunks: list[Chunk] = []
-    notes: list[str] = []
     syntax_errors: dict[str, str] = {}
     dropped_statements = 0
     for cell_number, cell_source in cells:
-        source, magics = _strip_magics(cell_source)
+        source, magics = strip_magics(cell_source)
         notes.extend(f"IPython command ignored: {m.strip()}" for m in magics)
         try:
             tree = ast.parse(source)
@@ -96,7 +82,7 @@ def extract(data: bytes, filename: str, graded: list[str], helper_modules: tuple
             if not affected:
                 notes.append(f"Cell {cell_number} was skipped: it has a syntax error and defines no graded function.")
             continue
-        lines = source.splitlines()
+        lines = source.split("\n")
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)) or _is_guarded_import(node):
                 first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
@@ -111,65 +97,6 @@ def extract(data: bytes, filename: str, graded: list[str], helper_modules: tuple
             "only imports and definitions are graded."
         )
     return _assemble(chunks, graded, notes, syntax_errors, set(SANDBOX_MODULES) | set(helper_modules))
-
-
-def _decode(data: bytes) -> str:
-    if not data.strip():
-        raise FileProblem("The file is empty. Upload the .py or .ipynb that holds your graded functions.")
-    if b"\x00" in data[:8192]:
-        raise FileProblem("This looks like a binary file, not Python source or a notebook. Upload a .py or .ipynb.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileProblem(
-            f"The file is not UTF-8 text (bad byte at position {error.start}). Upload a .py or .ipynb saved as UTF-8."
-        ) from None
-
-
-def _notebook_cells(text: str) -> list[tuple[int, str]]:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FileProblem(
-            f"The notebook is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}). "
-            "Download it again from Jupyter with File > Download as > Notebook (.ipynb)."
-        ) from None
-    # Read the cells as data, tolerating what Jupyter itself tolerates: nbformat 3's worksheets ("input"),
-    # a cell without "source" or "outputs", metadata that is not a dict. Only code cells matter.
-    if isinstance(raw, dict) and isinstance(raw.get("cells"), list):
-        cells, source_key = raw["cells"], "source"
-    elif isinstance(raw, dict) and isinstance(raw.get("worksheets"), list):
-        cells = [cell for sheet in raw["worksheets"] if isinstance(sheet, dict)
-                 for cell in (sheet.get("cells") if isinstance(sheet.get("cells"), list) else [])]
-        source_key = "input"
-    else:
-        raise FileProblem("The file is JSON but not a Jupyter notebook (it has no cells).")
-    return [
-        (number, _cell_text(cell.get(source_key, "")))
-        for number, cell in enumerate(cells, start=1)
-        if isinstance(cell, dict) and cell.get("cell_type") == "code"
-    ]
-
-
-def _cell_text(source) -> str:
-    """A cell's source is a string or a list of lines; anything else counts as empty."""
-    if isinstance(source, str):
-        return source
-    if isinstance(source, list):
-        return "".join(part for part in source if isinstance(part, str))
-    return ""
-
-
-def _strip_magics(source: str) -> tuple[str, list[str]]:
-    """Blank IPython-only lines (%magic, !shell) so the rest parses; line numbers stay."""
-    kept, magics = [], []
-    for line in source.splitlines():
-        if _MAGIC.match(line):
-            magics.append(line)
-            kept.append("")
-        else:
-            kept.append(line)
-    return "\n".join(kept), magics
 
 
 def _is_guarded_import(node: ast.stmt) -> bool:
@@ -247,7 +174,7 @@ def _assemble(
     for chunk in kept:
         lines.append("")
         start = len(lines) + 1
-        lines.extend(chunk.text.splitlines())
+        lines.extend(chunk.text.split("\n"))
         line_map.append((start, len(lines), chunk.origin, chunk.first_line))
     missing = [name for name in graded if name not in definitions and name not in syntax_errors]
     return Extraction(

@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
-from grader.grading.reading import FileProblem, read_cells, strip_magics  # noqa: F401 (FileProblem: part of this API)
+from grader.grading.reading import FileProblem, misplaced_definitions, read_cells, strip_magics  # noqa: F401 (FileProblem: part of this API)
 
 
 # Modules whose star-import is kept: they exist in the sandbox and students rely on them.
@@ -37,6 +37,7 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
     syntax_errors: dict[str, str] = field(default_factory=dict)  # graded function -> message
     line_map: list[tuple[int, int, str, int]] = field(default_factory=list)  # (start, end, origin, first_line)
+    misplaced: dict[str, str] = field(default_factory=dict)  # missing function -> the non-code cell that holds it
 
     def with_prefix(self, text: str) -> "Extraction":
         """The same extraction with `text` (supplied code) before the student's source; line map shifted."""
@@ -84,19 +85,19 @@ def extract(data: bytes, filename: str, graded: list[str], helper_modules: tuple
             continue
         lines = source.split("\n")
         for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)) or _is_guarded_import(node):
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)) or _is_guarded_import(node) \
+                    or _is_constant(node):
                 first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
                 text = "\n".join(lines[first - 1 : node.end_lineno])
                 origin = f"cell {cell_number}, line {first}" if cell_number else f"line {first}"
                 chunks.append(Chunk(node, text, origin, first))
             elif not _is_docstring(node):
                 dropped_statements += 1
-    if dropped_statements:
-        notes.append(
-            f"{dropped_statements} top-level statement(s) were not run (test calls, prints, training loops): "
-            "only imports and definitions are graded."
-        )
-    return _assemble(chunks, graded, notes, syntax_errors, set(SANDBOX_MODULES) | set(helper_modules))
+    extraction = _assemble(chunks, graded, notes, syntax_errors, set(SANDBOX_MODULES) | set(helper_modules),
+                           dropped_statements)
+    if extraction.missing and any(number is not None for number, _ in cells):
+        extraction.misplaced = misplaced_definitions(data, filename, extraction.missing)
+    return extraction
 
 
 def _is_guarded_import(node: ast.stmt) -> bool:
@@ -105,6 +106,17 @@ def _is_guarded_import(node: ast.stmt) -> bool:
         return False
     bodies = [node.body] + [handler.body for handler in node.handlers]
     return all(isinstance(n, (ast.Import, ast.ImportFrom, ast.Pass)) for body in bodies for n in body)
+
+
+def _is_constant(node: ast.stmt) -> bool:
+    """`EPSILON = 1e-8`, `KEYS = ("W", "b")`: names bound to literals, kept when a graded function uses them."""
+    if not (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)):
+        return False
+    try:
+        ast.literal_eval(node.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -129,12 +141,17 @@ def _referenced(node: ast.AST) -> set[str]:
 
 
 def _assemble(
-    chunks: list[Chunk], graded: list[str], notes: list[str], syntax_errors: dict[str, str], available: set[str]
+    chunks: list[Chunk], graded: list[str], notes: list[str], syntax_errors: dict[str, str], available: set[str],
+    dropped_statements: int = 0,
 ) -> Extraction:
+    dropped_note_at = len(notes)
     definitions: dict[str, Chunk] = {}
+    constants: dict[str, Chunk] = {}  # the last binding wins, as in the notebook
     redefined: set[str] = set()
     for chunk in chunks:
-        if isinstance(chunk.node, (ast.FunctionDef, ast.ClassDef)):
+        if isinstance(chunk.node, ast.Assign):
+            constants.update({target.id: chunk for target in chunk.node.targets})
+        elif isinstance(chunk.node, (ast.FunctionDef, ast.ClassDef)):
             if chunk.node.name in definitions:
                 redefined.add(chunk.node.name)
             definitions[chunk.node.name] = chunk  # the last definition wins, as in the notebook
@@ -166,8 +183,20 @@ def _assemble(
             elif chunk.text not in seen_imports:
                 seen_imports.add(chunk.text)
                 kept.append(chunk)
+        elif isinstance(node, ast.Assign):
+            names = [target.id for target in node.targets if constants.get(target.id) is chunk and target.id in used]
+            if names and names[0] not in definitions:
+                kept.append(chunk)
+                notes.append(f"Kept {', '.join(names)} (a value set at the top of your file) because your graded "
+                             "functions use it.")
         elif definitions.get(node.name) is chunk and node.name in wanted:
             kept.append(chunk)
+
+    dropped_statements += sum(1 for chunk in chunks if isinstance(chunk.node, ast.Assign) and chunk not in kept)
+    if dropped_statements:
+        notes.insert(dropped_note_at,
+                     f"{dropped_statements} top-level statement(s) were not run (test calls, prints, training loops): "
+                     "only imports and definitions are graded.")
 
     lines: list[str] = ["# Extracted by Gradebox: imports and definitions only."]
     line_map = []

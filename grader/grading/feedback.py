@@ -117,6 +117,10 @@ def function_report(
         message = messages.say("syntax_error", function=name, message=extraction.syntax_errors[name])
         return FunctionReport(name, ERROR, 0.0, points, [{"name": "syntax", "passed": False, "message": message}],
                               hint=messages.hint("syntax_error"), summary=message)
+    if name in extraction.misplaced:
+        message = messages.say("not_in_code_cell", function=name, cell=extraction.misplaced[name])
+        return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],
+                              hint=messages.hint("not_in_code_cell"), summary=message)
     if name in extraction.missing or run is None:
         message = messages.say("missing", function=name)
         return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],

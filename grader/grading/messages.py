@@ -10,6 +10,9 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "file_problem": ("{message}", None),
     "too_large": ("The file is {size} but the limit is {limit}.", "Clear the notebook's outputs (Cell > All Output > Clear) and upload again."),
     # function level
+    "not_in_code_cell": ("{function} is in {cell}, so it never ran as code.",
+                         "In Jupyter, select that cell and switch it back to Code (Cell > Cell Type > Code, or press "
+                         "Y), then save and upload again."),
     "missing": (
         "{function} was not found in your file.",
         "Keep the line `def {function}(...)` under its `# GRADED FUNCTION: {function}` marker, spelled exactly so.",

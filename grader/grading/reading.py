@@ -126,6 +126,26 @@ def _notebook_cells(text: str) -> list[tuple[int, str]]:
     ]
 
 
+def misplaced_definitions(data: bytes, filename: str, names: list[str]) -> dict[str, str]:
+    """{name: "cell 12, a Markdown cell"} for graded functions whose marker or def sits in a non-code cell."""
+    try:
+        text, _ = _decode(data)
+        raw = json.loads(text)
+    except (FileProblem, ValueError, RecursionError):
+        return {}
+    cells = raw.get("cells") if isinstance(raw, dict) else None
+    found = {}
+    for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") == "code":
+            continue
+        source = _cell_text(cell.get("source", ""))
+        kind = {"markdown": "Markdown", "raw": "Raw"}.get(str(cell.get("cell_type")), str(cell.get("cell_type")))
+        for name in names:
+            if name not in found and re.search(rf"(GRADED FUNCTION:\s*{re.escape(name)}\b|\bdef\s+{re.escape(name)}\s*\()", source):
+                found[name] = f"cell {number}, a {kind} cell"
+    return found
+
+
 def _cell_text(source) -> str:
     """A cell's source is a string or a list of lines; anything else counts as empty."""
     if isinstance(source, str):

@@ -133,3 +133,21 @@ CODE = "def update_parameters_with_gd(parameters, grads, learning_rate):\n    re
 def test_notebooks_jupyter_tolerates_are_read(notebook):
     result = extract(json.dumps(notebook).encode(), "a.ipynb", GRADED)
     assert result.found == ["update_parameters_with_gd"]
+
+
+def test_constants_the_graded_functions_use_are_kept_and_the_rest_dropped():
+    source = (b"ADAM_EPSILON = 1e-8\nKEYS = ('W', 'b')\nUNUSED = 3\nresult = compute()\n"
+              b"def initialize_velocity(p, eps=ADAM_EPSILON):\n    return {k: eps for k in KEYS}\n")
+    result = extract(source, "a.py", GRADED)
+    assert "ADAM_EPSILON = 1e-8" in result.source and "KEYS = ('W', 'b')" in result.source
+    assert "UNUSED" not in result.source and "compute()" not in result.source
+    assert any("Kept ADAM_EPSILON" in note for note in result.notes)
+    assert any(note.startswith("2 top-level statement(s) were not run") for note in result.notes)
+
+
+def test_a_graded_function_in_a_markdown_cell_is_named_with_its_cell():
+    cells = [{"cell_type": "code", "source": "import numpy as np\n"},
+             {"cell_type": "markdown", "source": "# GRADED FUNCTION: initialize_velocity\n\ndef initialize_velocity(p):\n"}]
+    result = extract(json.dumps({"nbformat": 4, "cells": cells}).encode(), "a.ipynb", GRADED)
+    assert result.missing == ["update_parameters_with_gd", "initialize_velocity"]
+    assert result.misplaced == {"initialize_velocity": "cell 2, a Markdown cell"}

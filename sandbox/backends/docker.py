@@ -50,6 +50,10 @@ class DockerBackend(Backend):
     output_bytes = 64 * 2**20
     tmpfs_mb = 256
     cpu_quota = 1.0  # CPUs of one container (nano_cpus)
+    # RLIMIT_CPU of the container's processes, fixed when it is created: a warm container is made before anyone
+    # knows its job, so this is only a backstop. Each function's CPU limit is the runner's (from the job's
+    # limits), and the host's wall-clock deadline ends the run whatever happens.
+    cpu_backstop_s = 3600.0
     rootfs: Path | None = None  # from sandbox.rootfs.ensure_rootfs; the image is built from it
     image: str | None = None  # a tag from sandbox.image.build.ensure_image; found or built on first use
     uid = 10001  # the image's `gradebox` user
@@ -208,7 +212,7 @@ class DockerBackend(Backend):
             nano_cpus=int(self.cpu_quota * 1e9),
             pids_limit=self.max_processes,
             ulimits=[
-                Ulimit(name="cpu", soft=int(self.cpu_s), hard=int(self.cpu_s) + 1),  # backstop per process
+                Ulimit(name="cpu", soft=int(self.cpu_backstop_s), hard=int(self.cpu_backstop_s) + 1),
                 Ulimit(name="fsize", soft=self.tmpfs_mb * 2**20, hard=self.tmpfs_mb * 2**20),
                 Ulimit(name="core", soft=0, hard=0),
                 Ulimit(name="nofile", soft=256, hard=256),

@@ -118,6 +118,8 @@ def test_containers_are_hardened_and_labelled(docker_backend, job_dir, build_job
     assert host["Memory"] == host["MemorySwap"] > 0  # no swap
     assert host["PidsLimit"] == docker_backend.max_processes and host["NanoCpus"] == int(docker_backend.cpu_quota * 1e9)
     assert {u["Name"] for u in host["Ulimits"]} >= {"cpu", "fsize", "core", "nofile"}
+    # A warm container is made before its job is known: its CPU rlimit is only a backstop, never a job's budget.
+    assert next(u for u in host["Ulimits"] if u["Name"] == "cpu")["Soft"] >= 3600
     assert host["LogConfig"]["Type"] == "none" and host["IpcMode"] == "none"
     assert info["Config"]["User"] == f"{docker_backend.uid}:{docker_backend.uid}" and docker_backend.uid != 0
     assert info["Config"]["Labels"][LABEL] == "1"

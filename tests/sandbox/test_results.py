@@ -11,6 +11,7 @@ import pytest
 from numpy.lib import format as npy_format
 
 from sandbox.results import JSON_MEMBER_BYTES_MAX, ResultsError, read_results
+from tests.sandbox.archives import Pipe
 
 JOB = {"functions": [{"name": "f", "cases": [{"id": "published"}, {"id": "hidden-1"}]},
                      {"name": "g", "cases": [{"id": "published"}]}]}
@@ -413,22 +414,8 @@ def test_members_the_runner_never_writes_are_a_sandbox_side_error():
         read_results(archive(members), JOB)
 
 
-class Unseekable(io.RawIOBase):
-    """The runner writes its archive to a pipe, so zipfile puts sizes in data descriptors after each member."""
-
-    def __init__(self):
-        self.data = bytearray()
-
-    def writable(self):
-        return True
-
-    def write(self, chunk):
-        self.data += chunk
-        return len(chunk)
-
-
 def test_archive_streamed_through_a_pipe_decodes_the_same():
-    stream = Unseekable()
+    stream = Pipe()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
         for name, data in good_members().items():
             zf.writestr(name, data if isinstance(data, bytes) else json.dumps(data))
@@ -439,7 +426,7 @@ def test_archive_streamed_through_a_pipe_decodes_the_same():
 
 
 def test_data_descriptor_disagreeing_with_the_central_directory_is_unreadable():
-    stream = Unseekable()
+    stream = Pipe()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
         for name, data in good_members().items():
             zf.writestr(name, data if isinstance(data, bytes) else json.dumps(data))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sandbox.results import ResultsError, read_results
+from tests.sandbox.archives import Pipe
 
 OUTPUT_BYTES = 8 * 2**20  # so each of the two functions may decode 4 MiB of arrays
 JOB = {"functions": [{"name": "f", "cases": [{"id": "published"}, {"id": "hidden-1"}]},
@@ -255,20 +256,6 @@ def honest_g_members() -> dict:
     return {"f1.json": json.dumps({"setup_errors": [], "complete": True,
                                    "cases": [{"id": "published", "status": "ok", "value": value}]}).encode(),
             "f1.c0.npz": buffer.getvalue()}
-
-
-class Pipe(io.RawIOBase):
-    """Not seekable, like the runner's stdout: zipfile then writes data descriptors."""
-
-    def __init__(self):
-        self.data = bytearray()
-
-    def writable(self):
-        return True
-
-    def write(self, chunk):
-        self.data += chunk
-        return len(chunk)
 
 
 def runner_archive(members: dict, through_pipe: bool) -> bytes:

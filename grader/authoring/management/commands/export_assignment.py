@@ -10,6 +10,10 @@ from grader.courses.lookup import UnknownAssignment, find_version
 class Command(BaseCommand):
     help = "Export SLUG's current published version (or --version N) to DIR; it loads back to the same digest."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        """This command's --version (a version number) replaces Django's own --version (the Django release)."""
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("directory", type=Path)

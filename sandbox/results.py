@@ -71,6 +71,7 @@ class FunctionRun:
     signal: int | None = None
     wall_s: float | None = None
     setup_errors: list = field(default_factory=list)
+    hidden_setup_errors: list = field(default_factory=list)  # reported only by hidden cases' processes: staff only
     cases: list = field(default_factory=list)
     output: str = ""
     problem: str | None = None
@@ -338,6 +339,7 @@ def read_function(members: Archive, index: int, function: dict, report: dict, bu
     if type(results) is not dict:
         raise Unreadable(f"f{index}.json is not an object")
     run.setup_errors = [clean_setup_error(entry) for entry in list_of(results.get("setup_errors"))[:100]]
+    run.hidden_setup_errors = [clean_setup_error(entry) for entry in list_of(results.get("hidden_setup_errors"))[:100]]
     reported = list_of(results.get("cases"))
     for position, case in enumerate(function.get("cases", [])):
         case_id = str(case.get("id"))

@@ -1,7 +1,9 @@
-"""In-sandbox runner: one forked child per graded function, one zip archive on stdout.
+"""In-sandbox runner: one process per case, forked by a zygote that never sees the job; one zip archive on stdout.
 
-Usage: python3 -I /opt/gradebox/runner.py [--wait] /job
-With --wait (a warm-pool container) it loads NumPy, then waits for "go" on stdin before reading /job.
+Usage: python3 -I /opt/gradebox/runner.py [--wait] /job   (the job stream, sandbox/channel.py, on stdin)
+The runner loads NumPy, forks the zygote, then reads the job from stdin: the job (every case's inputs and the
+bundle's given callees) lives only in the runner's memory, which is not dumpable. With --wait (a warm-pool
+container) it announces on stderr that NumPy is loaded before it reads the job.
 Imports only the standard library, NumPy and h5py: it runs inside the sandbox root filesystem.
 """
 import os
@@ -12,139 +14,314 @@ for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # -I leaves the script's own directory off sys.path
 
+import io  # noqa: E402
 import json  # noqa: E402
 import select  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
-import stat  # noqa: E402
+import socket  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import traceback  # noqa: E402
 import zipfile  # noqa: E402
 
-import h5py  # noqa: E402, F401  (imported once here, so every forked child starts with it loaded)
+import h5py  # noqa: E402  (imported once here, so every forked process starts with it loaded)
 import numpy as np  # noqa: E402
 
-import wire  # noqa: E402, F401
+import case_filter  # noqa: E402
+import channel  # noqa: E402
+import wire  # noqa: E402
 from runner_child import (  # noqa: E402
-    ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, OUT_BYTES_MAX, FunctionChild, describe,
+    ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, OUT_BYTES_MAX, describe, serve_zygote,
 )
 
 sys.path.remove(_HERE)  # student code must not import our modules by accident
 
 DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_s": 10, "output_bytes": 64 * 2**20}
 READY_LINE = b"gradebox-runner-ready\n"  # on stderr, in --wait mode, once NumPy and h5py are loaded
-GO_LINE = b"go\n"
 STRAYS_REAP_S = 2.0
-FORK_RETRY_S = 1.0  # killed processes of the previous function may still hold the process limit briefly
+SPAWN_TIMEOUT_S = 5.0
+REAP_WAIT_S = 2.0
+PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
+TRUNCATED = b"\n[output truncated]\n"
 
 
-def fork_when_room() -> int:
-    deadline = time.monotonic() + FORK_RETRY_S
-    while True:
+class RunnerFailure(RuntimeError):
+    """The runner itself cannot go on (the zygote died, a case could not be protected): a platform failure."""
+
+
+class Zygote:
+    """A process forked before the job is read; it forks every case's process and every stand-in helper."""
+
+    def __init__(self, job_dir: str, archive_fd: int):
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                self.sock.close()
+                os.close(archive_fd)
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1):
+                    os.dup2(devnull, fd)  # the job arrives on fd 0 after this fork: never ours to read
+                os.close(devnull)
+                serve_zygote(theirs, job_dir)
+            finally:
+                os._exit(0)
+        theirs.close()
+
+    def spawn(self, request: dict, fds: list) -> int:
+        """Starts a process for `request` with `fds` as its pipe ends; returns its pid (a child of ours)."""
+        socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+        if not select.select([self.sock], [], [], SPAWN_TIMEOUT_S)[0]:
+            raise RunnerFailure("the zygote did not answer")
+        reply = self.sock.recv(2**12)
         try:
-            return os.fork()
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
+            answer = json.loads(reply)
+        except ValueError:
+            raise RunnerFailure("the zygote is gone") from None
+        if type(answer.get("pid")) is not int:
+            raise OSError(f"could not start a process: {answer.get('error', '?')}")
+        return answer["pid"]
 
 
-def read_capped(path: str, cap: int) -> bytes | None:
-    """At most cap + 1 bytes of a regular file, never through a symlink; None when absent or odd."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            return handle.read(cap + 1)
-    except OSError:
-        return None
+class CaseRun:
+    """What came back from one case's process: its record, its arrays (an .npz), its setup errors."""
+
+    def __init__(self, case_id: str, output_start: int):
+        self.record = {"id": case_id, "status": "running", "output_start": output_start}
+        self.npz = b""
+        self.setup_errors: list | None = None
+        self.status = "ok"  # or timeout / crashed: the function stops there
+        self.exit: int | None = None
+        self.signal: int | None = None
 
 
 class Runner:
-    """The parent: forks a child per function, enforces its wall limit, archives what came back."""
+    """The parent: runs each function's cases one process at a time, enforces the limits, archives the results."""
 
-    def __init__(self, job_dir: str, out_dir: str):
+    def __init__(self, job: dict, inputs: bytes, zygote: Zygote, job_dir: str):
+        self.zygote = zygote
         self.job_dir = job_dir
-        self.out_dir = out_dir
-        with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as handle:
-            job = json.load(handle)
         self.functions = job["functions"]
         self.callee_sources = job.get("callee_sources", {})
+        self.inputs = h5py.File(io.BytesIO(inputs), "r") if inputs else {}
         self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
         # Every function's members together stay within its share, so no function (nor all of them filling
         # every cap) can push the archive past output_bytes: the reserve holds runner.json and the zip headers.
         usable_bytes = max(int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES, 0)
         self.function_budget_bytes = usable_bytes // max(len(self.functions), 1)
-        self.array_budget_bytes = max(self.function_budget_bytes - JSON_BYTES_MAX - OUT_BYTES_MAX, 0)
-        self.caps = {".json": JSON_BYTES_MAX, ".out": OUT_BYTES_MAX}
-        self.members: dict = {}  # archive member name -> bytes, taken in as soon as each child is gone
-        # Inside a sandbox the runner owns /tmp: what one function leaves there (a full disk, a fake result
-        # file, a deleted or replaced output dir) is cleared before the next function starts.
+        self.members: dict = {}  # archive member name -> bytes
+        self.reaped: dict[int, int] = {}  # pid -> exit status, of processes reaped while killing strays
+        # Inside a sandbox the runner owns /tmp and the PID namespace: what one case leaves there (a full disk,
+        # a file for the next case, a process that escaped its group) is cleared before the next case starts.
         self.owns_tmp = os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2
 
     def run(self, archive_fd: int) -> None:
-        summary = {"version": 1, "numpy": np.__version__, "python": sys.version.split()[0], "functions": []}
+        summary = {"version": 2, "numpy": np.__version__, "python": sys.version.split()[0], "functions": []}
         for index, function in enumerate(self.functions):
-            summary["functions"].append(self.run_function(index, function, archive_fd))
+            summary["functions"].append(self.run_function(index, function))
         self.write_archive(summary, archive_fd)
 
-    def run_function(self, index: int, function: dict, archive_fd: int) -> dict:
-        wall_limit_s = float(function.get("wall_s", 10.0))
+    def run_function(self, index: int, function: dict) -> dict:
+        deadline = time.monotonic() + float(function.get("wall_s", 10.0))
         started = time.monotonic()
-        try:
-            self.clear_scratch()
-            child_dir = tempfile.mkdtemp(prefix=f"f{index}-", dir=self.out_dir)
-            pid = fork_when_room()
-        except OSError as exc:  # the process limit, e.g. while an earlier function's strays die
-            return {"index": index, "name": function["name"], "status": "crashed", "exit": None, "signal": None,
-                    "wall_s": 0.0, "error": describe(exc)}
-        if pid == 0:
-            code = 70
+        report = {"index": index, "name": function["name"], "status": "ok", "exit": None, "signal": None}
+        output = bytearray()
+        records, visible_setup, hidden_setup = [], None, None
+        json_left = JSON_BYTES_MAX
+        array_left = max(self.function_budget_bytes - JSON_BYTES_MAX - OUT_BYTES_MAX, 0)
+        for position, case in enumerate(function.get("cases", [])):
+            if time.monotonic() >= deadline:
+                report["status"] = "timeout"
+                break
             try:
-                os.setpgid(0, 0)
-                os.close(archive_fd)  # the student's code must not reach the real stdout
-                needed = {key for case in function.get("cases", []) for key, _ in case.get("callees", {}).values()}
-                sources = {key: self.callee_sources[key] for key in needed if key in self.callee_sources}
-                child = FunctionChild(self.job_dir, child_dir, index, function, self.limits, self.array_budget_bytes,
-                                      sources)
-                child.run()
-                code = 0
-            except BaseException:
-                traceback.print_exc()  # lands in the function's .out file
-            finally:
-                os._exit(code)
+                run = self.run_case(index, function, position, case, deadline, output, json_left, array_left)
+            except OSError as exc:  # the process limit, e.g. while an earlier case's strays die
+                report.update(status="crashed", error=describe(exc))
+                break
+            records.append(run.record)
+            json_left -= len(json.dumps(run.record))
+            if run.npz:
+                self.members[f"f{index}.c{position}.npz"] = run.npz
+                array_left -= len(run.npz)
+            if run.setup_errors is not None:
+                if case.get("hidden") and hidden_setup is None:
+                    hidden_setup = run.setup_errors
+                elif not case.get("hidden") and visible_setup is None:
+                    visible_setup = run.setup_errors
+            if run.status != "ok":
+                report.update(status=run.status, exit=run.exit, signal=run.signal)
+                break
+        report["wall_s"] = round(time.monotonic() - started, 6)
+        results = {"setup_errors": visible_setup or [], "cases": records,
+                   "complete": report["status"] == "ok" and len(records) == len(function.get("cases", []))}
+        if visible_setup is None and hidden_setup:
+            results["hidden_setup_errors"] = hidden_setup  # could show a hidden case's inputs: staff only
+        self.members[f"f{index}.json"] = json.dumps(results).encode()
+        self.members[f"f{index}.out"] = bytes(output)
+        return report
+
+    def run_case(self, index: int, function: dict, position: int, case: dict, deadline: float, output: bytearray,
+                 json_left: int, array_left: int) -> CaseRun:
+        """One process for one case: arguments in, result and prints out, each over its own pipe, capped."""
+        run = CaseRun(str(case.get("id", position)), len(output))
+        callees = case.get("callees") or {}
+        limits = {key: self.limits[key] for key in ("cpu_s", "memory_mb", "max_processes") if key in self.limits}
+        writes: dict[int, bytes] = {}  # our pipe end -> what it still has to take
+        theirs: list[int] = []
+        helper = None
         try:
-            os.setpgid(pid, pid)  # also here: killpg must work even before the child gets to run
-        except OSError:
-            pass
-        pidfd = os.pidfd_open(pid)
-        timed_out = not select.select([pidfd], [], [], wall_limit_s)[0]
-        if timed_out:
-            self.kill_group(pid)
-        _, status = os.waitpid(pid, 0)
-        os.close(pidfd)
-        wall_s = time.monotonic() - started
-        self.kill_group(pid)  # grandchildren left behind in the function's process group
+            stand_in_fds = []
+            if callees:
+                sources_r, sources_w = os.pipe()
+                calls_r, calls_w = os.pipe()
+                answers_r, answers_w = os.pipe()
+                theirs += [sources_r, calls_r, answers_w, calls_w, answers_r]
+                helper = self.zygote.spawn({"kind": "helper", "limits": limits, "callees": callees},
+                                           [sources_r, calls_r, answers_w])
+                keys = {key for key, _ in callees.values()}
+                sources = {key: text for key, text in self.callee_sources.items() if key in keys}
+                writes[sources_w] = channel.frame(json.dumps(sources).encode())
+                stand_in_fds = [calls_w, answers_r]
+            args_r, args_w = os.pipe()
+            result_r, result_w = os.pipe()
+            out_r, out_w = os.pipe()
+            theirs += [args_r, result_w, out_w]
+            request = {"kind": "case", "function": function["name"], "case": position, "limits": limits,
+                       "callees": sorted(callees), "json_bytes": json_left, "array_bytes": array_left}
+            pid = self.zygote.spawn(request, [args_r, result_w, out_w, *stand_in_fds])
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        writes[args_w] = channel.frame(self.case_arguments(case))
+        result = bytearray()
+        result_cap = json_left + array_left + 64
+        reads = {result_r: (result, result_cap, True), out_r: (output, OUT_BYTES_MAX, False)}
+        timed_out, too_large = self.exchange(pid, deadline, writes, reads)
+        status = self.reap(pid)
+        if helper:
+            self.reap(helper)
         if self.owns_tmp:  # never on a host
             self.kill_strays()
-        self.take_in(index, child_dir)
         self.clear_scratch()
-        report = {"index": index, "name": function["name"], "status": "ok", "exit": None, "signal": None,
-                  "wall_s": round(wall_s, 6)}
         if os.WIFSIGNALED(status):
-            report["signal"] = os.WTERMSIG(status)
+            run.signal = os.WTERMSIG(status)
         else:
-            report["exit"] = os.WEXITSTATUS(status)
-        if timed_out or report["signal"] == signal.SIGXCPU:
-            report["status"] = "timeout"
-        elif report["signal"] or report["exit"] or not self.child_completed(index):
-            report["status"] = "crashed"
-        return report
+            run.exit = os.WEXITSTATUS(status)
+        if timed_out or run.signal == signal.SIGXCPU:
+            run.status = "timeout"
+            return run
+        if too_large:
+            run.record.update(status="error", error={
+                "type": "ResultTooLarge", "traceback": [],
+                "message": f"the result sent back is larger than the {result_cap} bytes allowed"})
+            return run
+        self.take_result(run, bytes(result))
+        if run.signal or run.exit or run.record["status"] == "running":
+            run.status = "crashed"
+        return run
+
+    def case_arguments(self, case: dict) -> bytes:
+        """This case's arguments only: its value tree and the arrays it names, read from the job's inputs."""
+        tree = case.get("args")
+        arrays = {ref: np.asarray(self.inputs[ref][()]) for ref in sorted(wire_refs(tree)) if ref in self.inputs}
+        return wire.pack_value({"args": tree}, arrays)
+
+    def exchange(self, pid: int, deadline: float, writes: dict, reads: dict) -> tuple[bool, bool]:
+        """Feeds `writes` (fd -> bytes) and drains `reads` (fd -> (buffer, cap, overflow ends the case)) until the
+        process is gone and its pipes are closed, or the deadline passes (timed out), or a result passes its cap
+        (too large); the process is killed then. Prints past their cap are read and dropped."""
+        pidfd = os.pidfd_open(pid)
+        for fd in [*writes, *reads]:
+            os.set_blocking(fd, False)
+        exited = timed_out = too_large = False
+        try:
+            while reads or (writes and not exited):
+                left_s = deadline - time.monotonic()
+                if left_s <= 0:
+                    timed_out = not exited
+                    break
+                waiting = [] if exited else [pidfd]
+                readable, writable, _ = select.select([*reads, *waiting], list(writes), [], min(left_s, 1.0))
+                for fd in writable:
+                    try:
+                        sent = os.write(fd, writes[fd][:2**16])
+                        writes[fd] = writes[fd][sent:]
+                    except (BlockingIOError, InterruptedError):
+                        continue
+                    except OSError:  # the reader is gone: what it did not take it will not get
+                        writes[fd] = b""
+                    if not writes[fd]:
+                        del writes[fd]
+                        os.close(fd)
+                for fd in readable:
+                    if fd == pidfd:
+                        exited = True
+                        self.kill_group(pid)  # what the case left running must not hold its pipes open
+                        if self.owns_tmp:
+                            self.kill_strays()
+                        deadline = min(deadline, time.monotonic() + STRAYS_REAP_S)
+                        continue
+                    try:
+                        chunk = os.read(fd, 2**16)
+                    except (BlockingIOError, InterruptedError):
+                        continue
+                    if not chunk:
+                        os.close(fd)
+                        del reads[fd]
+                        continue
+                    buffer, cap, overflow_ends = reads[fd]
+                    room = cap - len(buffer)
+                    if len(chunk) > room and overflow_ends:
+                        too_large = True
+                        break
+                    if room > 0:
+                        buffer += chunk[:room]
+                        if len(chunk) > room:
+                            buffer += TRUNCATED
+                            reads[fd] = (buffer, 0, False)
+                if too_large:
+                    break
+        finally:
+            self.kill_group(pid)
+            for fd in [*writes, *reads]:
+                os.close(fd)
+            os.close(pidfd)
+        return timed_out, too_large
+
+    def reap(self, pid: int) -> int:
+        """Kills the process's group and returns its exit status; it is a child of ours (the subreaper) once the
+        zygote's intermediate process, which forked it, is gone, a moment after the spawn."""
+        self.kill_group(pid)
+        deadline = time.monotonic() + REAP_WAIT_S
+        while True:
+            if pid in self.reaped:
+                return self.reaped.pop(pid)
+            try:
+                return os.waitpid(pid, 0)[1]
+            except ChildProcessError:
+                if time.monotonic() > deadline:
+                    raise RunnerFailure(f"process {pid} never became ours to reap") from None
+                time.sleep(0.001)
+
+    def take_result(self, run: CaseRun, data: bytes) -> None:
+        """The case's own report, kept to the fields we use; anything unreadable is that case's verdict."""
+        if not data:
+            return  # no result: the case stays "running", so the function crashed
+        try:
+            document, _ = wire.unpack_value(data, JSON_BYTES_MAX)
+            npz = channel.split_frames(data, 2)[1]
+            case = document.get("case")
+            if type(case) is not dict or case.get("status") not in ("ok", "error"):
+                raise wire.WireError("no case report")
+            setup_errors = document.get("setup_errors")
+            run.setup_errors = setup_errors[:100] if type(setup_errors) is list else []
+            kept = {key: case[key] for key in ("status", "wall_s", "value", "error") if key in case}
+            json.dumps(kept)  # a tree too deep to write again is refused here, not in the archive
+        except (wire.WireError, channel.ChannelError, ValueError, RecursionError, MemoryError) as exc:
+            run.record.update(status="error", error={"type": "ResultUnreadable", "traceback": [],
+                                                     "message": f"the result sent back could not be read ({exc})"})
+            return
+        run.record.update(kept)
+        run.npz = npz if kept["status"] == "ok" else b""
 
     @staticmethod
     def kill_group(pid: int) -> None:
@@ -153,54 +330,34 @@ class Runner:
         except (ProcessLookupError, PermissionError):
             pass
 
-    @staticmethod
-    def kill_strays() -> None:
-        """Inside a sandbox's own PID namespace, anything else still alive escaped its group via setsid.
-        Reaps them too (as PID 1 they are all ours), so the next function finds the process limit free."""
+    def kill_strays(self) -> None:
+        """Inside the sandbox's own PID namespace, anything alive but us and the zygote is a case's leftover
+        (escaped from its group with setsid): killed and reaped (we are the subreaper), so the process limit is
+        free for the next case."""
+        keep = {os.getpid(), self.zygote.pid}
         deadline = time.monotonic() + STRAYS_REAP_S
         while time.monotonic() < deadline:
-            try:
-                os.kill(-1, signal.SIGKILL)  # never reaches us or the namespace's init
-            except ProcessLookupError:
-                pass
-            try:
-                while os.waitpid(-1, os.WNOHANG)[0] != 0:
+            strays = [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) not in keep]
+            for pid in strays:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
                     pass
+            try:
+                while (reaped := os.waitpid(-1, os.WNOHANG))[0] != 0:
+                    self.reaped[reaped[0]] = reaped[1]  # a case or helper among them: reap() wants its status
             except ChildProcessError:
+                pass
+            if not strays:
                 return
             time.sleep(0.002)
 
-    def take_in(self, index: int, child_dir: str) -> None:
-        """Read each result file once, capped and never through a symlink, before any other student code runs."""
-        budget = self.function_budget_bytes  # one cap over all of the function's members
-        for suffix, cap in self.caps.items():
-            data = read_capped(os.path.join(child_dir, f"f{index}{suffix}"), min(cap, budget))
-            if data is not None and (len(data) <= min(cap, budget) or suffix == ".out"):
-                self.members[f"f{index}{suffix}"] = data[:min(cap, budget)]
-                budget -= len(self.members[f"f{index}{suffix}"])
-        for case in range(len(self.functions[index].get("cases", []))):
-            name = f"f{index}.c{case}.npz"
-            data = read_capped(os.path.join(child_dir, name), budget)
-            if data is not None and len(data) <= budget:
-                self.members[name] = data
-                budget -= len(data)
-
     def clear_scratch(self) -> None:
-        """Leaves an empty output dir (recreated if a student removed or replaced it) and, in a sandbox, empty /tmp."""
+        """In a sandbox, an empty /tmp for the next case (a file left for it, a full disk, mode 000 dirs)."""
         if self.owns_tmp:
             scratch = tempfile.gettempdir()
             for name in os.listdir(scratch):
                 remove_tree(os.path.join(scratch, name))
-        else:
-            remove_tree(self.out_dir)
-        os.makedirs(self.out_dir, mode=0o700, exist_ok=True)
-
-    def child_completed(self, index: int) -> bool:
-        """A child that called os._exit(0) mid-way exits 0 too; only a finished one marks its results complete."""
-        try:
-            return json.loads(self.members.get(f"f{index}.json", b"")).get("complete") is True
-        except (ValueError, AttributeError, RecursionError, MemoryError):  # the student's code may have written it
-            return False
 
     def write_archive(self, summary: dict, archive_fd: int) -> None:
         """One uncompressed zip, streamed; each member was capped when it was taken in."""
@@ -208,6 +365,20 @@ class Runner:
             archive.writestr("runner.json", json.dumps(summary))
             for name, data in self.members.items():
                 archive.writestr(name, data)
+
+
+def wire_refs(tree) -> set:
+    """Every array ref a value tree names."""
+    refs, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            if node.get("t") == "array" and type(node.get("ref")) is str:
+                refs.add(node["ref"])
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
+    return refs
 
 
 def remove_tree(path: str) -> None:
@@ -228,56 +399,64 @@ def remove_tree(path: str) -> None:
             pass
 
 
-def wait_for_job() -> bool:
-    """Warm-pool mode: the imports are paid for; the host fills /job, then writes "go" once."""
-    os.write(2, READY_LINE)
-    line = b""
-    while len(line) < len(GO_LINE):
-        chunk = os.read(0, len(GO_LINE) - len(line))
-        if not chunk:
-            break
-        line += chunk
-    devnull = os.open(os.devnull, os.O_RDONLY)  # student code must not read what the host sends
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    return line == GO_LINE
-
-
-def make_undumpable() -> None:
-    """Student code in a forked child runs as our uid; without this it could open /proc/<runner>/fd/<archive>
-    and write a fake archive, or ptrace us. Children inherit it (they may undo it only for themselves)."""
+def protect_runner() -> None:
+    """Not dumpable (no /proc/<runner>/mem, fd or environ for student code of the same uid, no ptrace), the
+    subreaper of everything the zygote forks, and deaf to the signals a process may send its parent. Children
+    inherit not being dumpable; a case's process may undo it only for itself."""
     import ctypes
 
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise RunnerFailure("the runner could not make itself undumpable")
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # as PID 1 of a sandbox it is the reaper anyway
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGPIPE", "SIGXFSZ"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+def check_case_filter() -> None:
+    """Before any student code: a process can install the case filter here, or no case will run."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
-    except (OSError, AttributeError):
-        pass
+        case_filter.program(os.getpid())
+    except ValueError:
+        print("runner: no case filter for this architecture; cases may signal each other", file=sys.stderr)
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            case_filter.install()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RunnerFailure("the case seccomp filter cannot be installed here")
 
 
 def main(argv: list) -> int:
-    make_undumpable()
     args = argv[1:]
     wait = args[:1] == ["--wait"]
     if wait:
         args = args[1:]
     if len(args) != 1:
-        print("usage: runner.py [--wait] JOB_DIR", file=sys.stderr)
+        print("usage: runner.py [--wait] JOB_DIR < job-stream", file=sys.stderr)
         return 2
-    if wait and not wait_for_job():
-        print("runner: no job was sent", file=sys.stderr)
-        return 3
+    job_dir = os.path.abspath(args[0])
     archive_fd = os.dup(1)  # ours alone: fd 1 now goes nowhere, whatever anyone prints
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)
-    os.close(devnull)
-    out_dir = tempfile.mkdtemp(prefix="gradebox-")
     try:
-        Runner(os.path.abspath(args[0]), out_dir).run(archive_fd)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        protect_runner()
+        check_case_filter()
+        zygote = Zygote(job_dir, archive_fd)  # before the job exists in this process
+        if wait:
+            os.write(2, READY_LINE)
+        job, inputs = channel.read_job(0)
+        os.dup2(devnull, 0)  # nothing more comes from the host
+        Runner(job, inputs, zygote, job_dir).run(archive_fd)
+    except (OSError, ValueError, KeyError, TypeError, RunnerFailure) as exc:
+        import traceback; traceback.print_exc()
         print(f"runner: {describe(exc)}", file=sys.stderr)
         return 1
-    finally:
-        shutil.rmtree(out_dir, ignore_errors=True)
     return 0
 
 
@@ -285,4 +464,3 @@ if __name__ == "__main__":
     exit_code = main(sys.argv)
     sys.stderr.flush()
     os._exit(exit_code)  # the archive is out: skip tearing down NumPy, which the host would wait for
-

@@ -8,6 +8,11 @@ import reprlib
 import h5py
 import numpy as np
 
+try:
+    from channel import ChannelError, frame, split_frames  # inside the sandbox, beside this file
+except ImportError:
+    from sandbox.channel import ChannelError, frame, split_frames
+
 ARRAY_KINDS = "biufc"  # bool, int, uint, float, complex: nothing that can hold objects
 _NUMPY_SCALARS = set(np.sctypeDict.values())
 _NUMPY_BOOLS = {t for t in _NUMPY_SCALARS if issubclass(t, np.bool_)}
@@ -198,3 +203,34 @@ def find_unsupported(tree) -> list[dict]:
     items = tree.get("items")
     children = items.values() if type(items) is dict else items if type(items) is list else []
     return [found for child in children for found in find_unsupported(child)]
+
+
+def pack_value(document: dict, arrays: dict) -> bytes:
+    """A JSON document (holding value trees) and the arrays its trees name, as two frames (sandbox.channel)."""
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return frame(json.dumps(document).encode()) + frame(buffer.getvalue())
+
+
+def unpack_value(data: bytes, max_json_bytes: int) -> tuple[dict, "np.lib.npyio.NpzFile"]:
+    """The inverse of pack_value, for data from a trusted process or a case's own process (never the worker:
+    the host reads results with sandbox.results). Raises WireError on anything malformed."""
+    import io
+
+    try:
+        document, arrays = split_frames(data, 2)
+    except ChannelError as exc:
+        raise WireError(str(exc)) from None
+    if len(document) > max_json_bytes:
+        raise WireError(f"a document of {len(document)} bytes")
+    try:
+        parsed = json.loads(document)
+        npz = np.load(io.BytesIO(arrays), allow_pickle=False)
+    except (ValueError, RecursionError, OSError, EOFError) as exc:
+        raise WireError(f"unreadable: {type(exc).__name__}") from None
+    if type(parsed) is not dict:
+        raise WireError("the document is not an object")
+    return parsed, npz
+

@@ -136,6 +136,8 @@ def function_report(
                             traceback=builder.traceback)
     report.staff_notes = builder.staff_notes + ([f"Everything the function printed:\n{run.output}"]
                                                 if report.output != run.output else [])
+    report.staff_notes += [f"Line {failure.get('line')} `{failure.get('source', '')}` failed while a hidden case "
+                           f"loaded the file: {failure.get('error', '')}" for failure in run.hidden_setup_errors]
     report.hint = _diagnose(graded, run, mistakes) if status == FAILED else None
     report.hint = report.hint or builder.hint
     report.summary = builder.summary()

@@ -21,7 +21,7 @@ from assignments.bundle import BUILDER, LITERAL, Args, Bundle
 from assignments.source import SourceError, callee_module
 from sandbox.wire import Unsupported, encode, find_unsupported
 
-JOB_FORMAT_VERSION = 2
+JOB_FORMAT_VERSION = 3
 FUNCTIONS, MODELS = "functions", "models"
 BUILD_FUNCTION = "gradebox_build_case"
 BUILD_DRIVER = f'''
@@ -82,35 +82,38 @@ def _cached(bundle: Bundle, grader, phase: str, backend) -> PreparedInputs:
     return PreparedInputs(functions, h5_path, sources, version)
 
 
-def _calls(bundle: Bundle, phase: str) -> list[tuple[str, float, list[tuple[str, Args, dict]]]]:
-    """(function, wall_s, [(case id, args, {callee: (source key, def)})]) for every function the phase calls."""
+def _calls(bundle: Bundle, phase: str) -> list[tuple[str, float, list[tuple[str, Args, dict, bool]]]]:
+    """(function, wall_s, [(case id, args, {callee: (source key, def)}, hidden)]) for every function the phase
+    calls."""
     if phase == FUNCTIONS:
         return [
             (graded.name, graded.wall_s, [
                 (case.id, case.args, {**{name: ("reference", name) for name in case.stand_ins},
-                                      **{name: ("cases", target) for name, target in case.callees}})
+                                      **{name: ("cases", target) for name, target in case.callees}}, case.hidden)
                 for case in graded.cases])
             for graded in bundle.functions
         ]
     drivers: dict[str, list] = {}
     for check in bundle.model_checks:
         drivers.setdefault(check.driver, []).append(check)
-    return [(driver, sum(c.wall_s for c in checks), [(c.id, c.args, {}) for c in checks])
+    return [(driver, sum(c.wall_s for c in checks), [(c.id, c.args, {}, False) for c in checks])
             for driver, checks in drivers.items()]
 
 
 def _build(bundle: Bundle, grader, phase: str) -> tuple[list[dict], dict, dict[str, str]]:
     calls = _calls(bundle, phase)
-    builders = sorted({args.value for _, _, cases in calls for _, args, _ in cases if args.kind == BUILDER})
+    builders = sorted({args.value for _, _, cases in calls for _, args, _, _ in cases if args.kind == BUILDER})
     built = run_builders(bundle, grader, builders) if builders else {}
     arrays: dict = {}
     functions = []
     wanted: dict[str, set[str]] = {}
     for f_index, (name, wall_s, cases) in enumerate(calls):
         entries = []
-        for c_index, (case_id, args, callees) in enumerate(cases):
+        for c_index, (case_id, args, callees, hidden) in enumerate(cases):
             values = _values(args, built)
             entry = {"id": case_id, "args": encode(values, arrays, prefix=f"f{f_index}/c{c_index}")}
+            if hidden:
+                entry["hidden"] = True  # what a hidden case's process reports before its call is staff-only
             if find_unsupported(entry):
                 raise BundleProblem(f"{name}/{case_id}: {args.describe()} cannot be sent to the sandbox: "
                                     f"{find_unsupported(entry)[0].get('why')}")

@@ -1,8 +1,10 @@
 """Job directories: what the sandbox receives. Inputs only: no expected outputs, no held-out data.
 
-A job holds submission.py, the bundle's job files, inputs.h5 (hard-linked
-from the cache) and job.json. Graded callees of a case (stand-ins) travel as
-the source of the answering defs only, never as recorded answers.
+A job directory holds job.json and inputs.h5 (hard-linked from the cache),
+which reach the runner over its stdin (sandbox.channel), and files/: the
+submission and the bundle's job files, the only part mounted into the
+sandbox. Graded callees of a case (stand-ins) travel as the source of the
+answering defs only, never as recorded answers.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from assignments.bundle import Bundle
 from grader.grading.inputs import JOB_FORMAT_VERSION
+from sandbox.channel import INPUTS_NAME, JOB_NAME, PUBLIC_DIR
 
 
 def write_job(job_dir: Path, bundle: Bundle, functions: list[dict], callee_sources: dict[str, str],
@@ -26,19 +29,22 @@ def write_job(job_dir: Path, bundle: Bundle, functions: list[dict], callee_sourc
     }
     if callee_sources:
         job["callee_sources"] = callee_sources
-    (job_dir / "job.json").write_text(json.dumps(job))
-    (job_dir / "submission.py").write_text(source)
+    (job_dir / JOB_NAME).write_text(json.dumps(job))
+    public = job_dir / PUBLIC_DIR
+    public.mkdir()
+    (public / "submission.py").write_text(source)
     for path in bundle.job_files:
-        shutil.copyfile(path, job_dir / path.name)
+        shutil.copyfile(path, public / path.name)
     for name, path in (extra_files or {}).items():
-        shutil.copyfile(path, job_dir / name)
+        shutil.copyfile(path, public / name)
     if inputs_path is not None:
         try:
-            os.link(inputs_path, job_dir / "inputs.h5")
+            os.link(inputs_path, job_dir / INPUTS_NAME)
         except OSError:  # another file system: copy instead
-            shutil.copyfile(inputs_path, job_dir / "inputs.h5")
-    for path in job_dir.iterdir():
+            shutil.copyfile(inputs_path, job_dir / INPUTS_NAME)
+    for path in public.iterdir():
         path.chmod(0o444)
-    job_dir.chmod(0o555)
+    public.chmod(0o555)
+    job_dir.chmod(0o711)  # the sandbox user passes through to files/; job.json is never mounted
     return job
 

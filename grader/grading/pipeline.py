@@ -25,6 +25,7 @@ from grader.grading.inputs import FUNCTIONS, MODELS, PreparedInputs, prepare_inp
 from grader.grading.job import write_job
 from grader.grading.model_checks import model_report
 from grader.grading.supplied import driver_code, overridden_drivers, supplied_code
+from sandbox.channel import PUBLIC_DIR
 from sandbox.environments import EnvironmentBackends
 from sandbox.results import FunctionRun, ResultsError, read_results
 
@@ -177,9 +178,10 @@ def _setup_notes(runs: dict[str, FunctionRun]) -> list[str]:
 
 
 def _remove(path: Path) -> None:
-    """Job dirs are read-only for the sandbox; make the dir writable again so it can be emptied."""
-    try:
-        path.chmod(0o755)
-    except OSError:
-        pass
+    """The mounted part of a job dir is read-only: make it writable again so it can be emptied."""
+    for directory in (path, path / PUBLIC_DIR):
+        try:
+            directory.chmod(0o755)
+        except OSError:
+            pass
     shutil.rmtree(path, ignore_errors=True)

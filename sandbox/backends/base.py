@@ -38,18 +38,35 @@ class Backend:
     def run(self, job_dir: Path) -> RunOutcome:
         raise NotImplementedError
 
-    def collect(self, process: subprocess.Popen, started: float) -> tuple[bytes, str, str | None]:
-        """Reads stdout up to output_bytes and a stderr excerpt; says 'timeout' or 'overflow' when it had to stop."""
+    def collect(self, process: subprocess.Popen, started: float,
+                job_stream: bytes = b"") -> tuple[bytes, str, str | None]:
+        """Writes the job stream to stdin (when the process has a pipe there), reads stdout up to output_bytes and
+        a stderr excerpt; says 'timeout' or 'overflow' when it had to stop."""
         archive, stderr = bytearray(), bytearray()
         deadline = started + self.wall_s
+        pending = memoryview(job_stream)
         with selectors.DefaultSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ)
             selector.register(process.stderr, selectors.EVENT_READ)
+            if process.stdin is not None:
+                os.set_blocking(process.stdin.fileno(), False)
+                selector.register(process.stdin, selectors.EVENT_WRITE)
             while selector.get_map():
                 left_s = deadline - time.monotonic()
                 if left_s <= 0:
                     return bytes(archive), excerpt(stderr), "timeout"
                 for key, _ in selector.select(left_s):
+                    if key.fileobj is process.stdin:
+                        try:
+                            pending = pending[os.write(key.fd, pending[:2**16]):]
+                        except BlockingIOError:
+                            continue
+                        except OSError:  # the runner is gone; its exit says why
+                            pending = pending[:0]
+                        if not pending:
+                            selector.unregister(process.stdin)
+                            process.stdin.close()
+                        continue
                     chunk = os.read(key.fd, 2**16)
                     if not chunk:
                         selector.unregister(key.fileobj)

@@ -15,6 +15,7 @@ from pathlib import Path
 from sandbox.backends.base import Backend, BackendUnavailable
 from sandbox.backends.cgroup import CgroupV1
 from sandbox.backends.runner_files import install_runner, unreachable_part
+from sandbox.channel import PUBLIC_DIR, pack_job
 from sandbox.outcome import MEMORY, SANDBOX_ERROR, RunOutcome
 from sandbox.rootfs import HOSTNAME, numpy_version
 
@@ -62,7 +63,7 @@ class BwrapBackend(Backend):
             "--proc", "/proc",
             "--dev", "/dev",
             "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", "/tmp",
-            "--ro-bind", str(job_dir), "/job",
+            "--ro-bind", str(job_dir / PUBLIC_DIR), "/job",  # job.json and inputs.h5 come over stdin
             "--ro-bind", str(self.runner_dir), "/opt/gradebox",
             "--unshare-all",  # network too: only lo exists inside
             "--unshare-user", "--uid", str(self.uid), "--gid", str(self.uid),
@@ -97,7 +98,7 @@ class BwrapBackend(Backend):
                 self.seccomp_filter = ensure_filter(Path(self.rootfs).parents[1])
             except FilterError as exc:  # never run without it
                 raise BackendUnavailable(str(exc)) from exc
-        if os.geteuid() == 0 and (blocked := unreachable_part(job_dir)):
+        if os.geteuid() == 0 and (blocked := unreachable_part(Path(job_dir) / PUBLIC_DIR)):
             return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"the sandbox user cannot enter {blocked}: "
                                                           "put job directories where every user can reach them")
         cgroup = CgroupV1(f"run-{uuid.uuid4().hex[:12]}") if CgroupV1.available() else None
@@ -110,9 +111,10 @@ class BwrapBackend(Backend):
                     log.warning("no writable cpu cgroup controller: running without a CPU quota (RLIMIT_CPU only)")
             else:
                 log.warning("cgroups not writable: limiting processes and memory with rlimits only")
+            job_stream = pack_job(job_dir)
             seccomp_fd = os.open(self.seccomp_filter, os.O_RDONLY | os.O_CLOEXEC)  # bwrap reads the program from it
             process = subprocess.Popen(
-                self.command(Path(job_dir).resolve(), seccomp_fd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                self.command(Path(job_dir).resolve(), seccomp_fd), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self.confine(cgroup), pass_fds=(seccomp_fd,),
             )
         except OSError as exc:
@@ -123,7 +125,7 @@ class BwrapBackend(Backend):
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
         try:
-            archive, stderr, stopped = self.collect(process, started)
+            archive, stderr, stopped = self.collect(process, started, job_stream)
         finally:
             self.kill(process, cgroup)
         oom_killed = bool(cgroup and cgroup.oom_killed())
@@ -176,8 +178,12 @@ class BwrapBackend(Backend):
         if cgroup:
             cgroup.kill_all()
         process.wait()
-        for stream in (process.stdout, process.stderr):
-            stream.close()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:  # stdin: the runner left before taking all of the job
+                    pass
 
 
 def bwrap_help(bwrap_path: str) -> str:

@@ -15,6 +15,7 @@ from sandbox.backends.base import Backend, BackendUnavailable
 from sandbox.backends.docker_stream import AttachedStream, archive_complete
 from sandbox.backends.runner_files import unreachable_part
 from sandbox.backends.syscall_filter import docker_security_opt
+from sandbox.channel import PUBLIC_DIR, pack_job
 from sandbox.outcome import MEMORY, OK, SANDBOX_ERROR, TIMEOUT, RunOutcome
 from sandbox.rootfs import HOSTNAME
 
@@ -25,7 +26,6 @@ LABEL_OWNER = "org.gradebox.owner"  # host:pid:start-ticks:backend of the worker
 LABEL_JOB_DIR = "org.gradebox.job-dir"  # the host directory a pooled container reads its job from
 RUNNER = ["/usr/bin/python3", "-I", "/opt/gradebox/runner.py"]
 READY_LINE = b"gradebox-runner-ready\n"  # sandbox/runner.py writes it in --wait mode
-GO_LINE = b"go\n"
 
 
 @dataclass
@@ -133,7 +133,9 @@ class DockerBackend(Backend):
     # -- one run ------------------------------------------------------------------------------------------------
 
     def run(self, job_dir: Path) -> RunOutcome:
-        job_dir = Path(job_dir).resolve()
+        """Mounts the job's files/ as /job and writes the job stream (sandbox.channel) to the runner's stdin."""
+        job_stream = pack_job(job_dir)
+        job_dir = Path(job_dir, PUBLIC_DIR).resolve()
         if os.geteuid() == 0 and (blocked := unreachable_part(job_dir)):
             return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"the sandbox user cannot enter {blocked}: "
                                                           "put job directories where every user can reach them")
@@ -153,7 +155,7 @@ class DockerBackend(Backend):
                 return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"could not hand the job to a warm container: {exc}")
             started = time.monotonic()
             try:
-                if warm.stream.send(GO_LINE):
+                if warm.stream.send(job_stream):
                     return self.finish(warm, started)
                 self._pool.discard(warm)  # it died while it waited: run this job cold instead
             finally:
@@ -163,6 +165,9 @@ class DockerBackend(Backend):
             sandbox = self.start_container(job_dir, wait=False)
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"could not start a container: {exc}")
+        if not sandbox.stream.send(job_stream):
+            self._pool.destroy(sandbox)
+            return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr="could not send the job to a container")
         return self.finish(sandbox, started)
 
     def finish(self, sandbox: Sandbox, started: float) -> RunOutcome:
@@ -228,14 +233,14 @@ class DockerBackend(Backend):
         container = api.create_container(
             self.image, command=RUNNER + (["--wait", "/job"] if wait else ["/job"]),
             user=f"{self.uid}:{self.uid}", hostname=HOSTNAME, working_dir="/tmp",  # never the container id
-            environment={"GRADEBOX_KILL_STRAYS": "1"}, stdin_open=wait,
+            environment={"GRADEBOX_KILL_STRAYS": "1"}, stdin_open=True,  # the job stream comes over stdin
             network_disabled=True,  # also: no resolv.conf or hosts of the host's (empty files from the init layer)
             labels={LABEL: "1", LABEL_OWNER: self._owner, LABEL_JOB_DIR: str(job_dir) if wait else ""},
             host_config=self.host_config(job_dir), name=f"gradebox-{uuid.uuid4().hex[:16]}",
         )
         sandbox = None
         try:
-            raw = api.attach_socket(container["Id"], params={"stdin": int(wait), "stdout": 1, "stderr": 1, "stream": 1})
+            raw = api.attach_socket(container["Id"], params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             sandbox = Sandbox(container["Id"], AttachedStream(raw), job_dir if wait else None)
             api.start(container["Id"])
             if wait and not sandbox.stream.wait_for_stderr_line(READY_LINE, time.monotonic() + self.start_timeout_s):

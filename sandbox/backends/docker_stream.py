@@ -17,7 +17,7 @@ STDOUT, STDERR = 1, 2
 
 
 class AttachedStream:
-    """One container's hijacked attach connection: send "go", collect the archive, stop at a cap or a deadline."""
+    """One container's hijacked attach connection: send the job, collect the archive, stop at a cap or a deadline."""
 
     def __init__(self, raw):
         self.raw = raw  # keeps the HTTP response alive; the socket below is what we read
@@ -28,8 +28,9 @@ class AttachedStream:
         self.eof = False
 
     def send(self, data: bytes) -> bool:
+        """Writes all of data to the container's stdin; False when the container is gone or stopped reading."""
         try:
-            self.sock.settimeout(5.0)
+            self.sock.settimeout(30.0)
             self.sock.sendall(data)
             return True
         except OSError:

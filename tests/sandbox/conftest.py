@@ -14,17 +14,20 @@ import h5py
 import pytest
 
 from sandbox import wire
+from sandbox.channel import PUBLIC_DIR, pack_job
 
 RUNNER = Path(__file__).resolve().parents[2] / "sandbox" / "runner.py"
 
 
 def write_job(job_dir: Path, source: str, functions: dict, wall_s: float = 5.0, limits: dict | None = None,
               helpers: dict | None = None) -> dict:
-    """functions maps a name to its cases, each case a tuple of positional arguments."""
-    job_dir.mkdir(parents=True, exist_ok=True)
-    (job_dir / "submission.py").write_text(textwrap.dedent(source))
+    """functions maps a name to its cases, each case a tuple of positional arguments. Lays the directory out as
+    grader.grading.job does: job.json and inputs.h5 (sent over stdin), files/ (mounted as /job)."""
+    public = job_dir / PUBLIC_DIR
+    public.mkdir(parents=True, exist_ok=True)
+    (public / "submission.py").write_text(textwrap.dedent(source))
     for name, text in (helpers or {}).items():
-        (job_dir / name).write_text(textwrap.dedent(text))
+        (public / name).write_text(textwrap.dedent(text))
     job = {"version": 1, "submission": "submission.py", "functions": [],
            "limits": {"memory_mb": 1024, "cpu_s": 10, "output_bytes": 64 * 2**20, **(limits or {})}}
     with h5py.File(job_dir / "inputs.h5", "w") as inputs:
@@ -40,7 +43,8 @@ def write_job(job_dir: Path, source: str, functions: dict, wall_s: float = 5.0, 
 
 def run_plain_runner(job_dir: Path, timeout_s: float = 60) -> subprocess.CompletedProcess:
     """The runner as a plain process with the host's Python: fast, and no isolation needed to test its logic."""
-    return subprocess.run([sys.executable, "-I", str(RUNNER), str(job_dir)], capture_output=True, timeout=timeout_s)
+    return subprocess.run([sys.executable, "-I", str(RUNNER), str(job_dir / PUBLIC_DIR)], input=pack_job(job_dir),
+                          capture_output=True, timeout=timeout_s)
 
 
 @pytest.fixture

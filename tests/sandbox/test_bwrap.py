@@ -135,7 +135,7 @@ def test_huge_stdout_is_capped(grade):
             while True:
                 os.write(1, b"spam" * 2**14)
     """, {"chatty": [(1,)]}, wall_s=3.0)
-    assert runs["chatty"].cases[0].error["type"] == "OSError"  # the file size limit, not a full disk
+    assert runs["chatty"].status == "timeout"  # prints go to a pipe the runner drains: the flood costs its own time
     assert len(runs["chatty"].output) <= 4096
 
 

@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 
 from sandbox import wire
+from sandbox.channel import PUBLIC_DIR, pack_job
 from sandbox.results import read_results
 
 RUNNER = Path(__file__).resolve().parents[2] / "sandbox" / "runner.py"
@@ -30,8 +31,8 @@ REFERENCE_CALLEE = "import numpy as np\n\ndef forward_propagation(x, theta):\n  
 
 
 def write_job(job_dir: Path, callee_sources: dict, callees: dict) -> dict:
-    job_dir.mkdir()
-    (job_dir / "submission.py").write_text(STUDENT)
+    (job_dir / PUBLIC_DIR).mkdir(parents=True)
+    (job_dir / PUBLIC_DIR / "submission.py").write_text(STUDENT)
     job = {"version": 2, "submission": "submission.py", "limits": {"memory_mb": 512, "cpu_s": 10, "output_bytes": 2**24},
            "functions": [], "callee_sources": callee_sources}
     with h5py.File(job_dir / "inputs.h5", "w") as h5:
@@ -44,7 +45,7 @@ def write_job(job_dir: Path, callee_sources: dict, callees: dict) -> dict:
 
 
 def run(job_dir: Path, job: dict):
-    archive = subprocess.run([sys.executable, "-I", str(RUNNER), str(job_dir)],
+    archive = subprocess.run([sys.executable, "-I", str(RUNNER), str(job_dir / PUBLIC_DIR)], input=pack_job(job_dir),
                              capture_output=True, timeout=60, check=True).stdout
     return read_results(archive, job)
 

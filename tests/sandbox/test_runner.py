@@ -132,8 +132,12 @@ def test_student_prints_never_reach_the_archive(job_dir, grade):
                 except OSError:
                     pass
             return x
-    """, {"noisy": [(1,)]})
-    assert runs["noisy"].cases[0].value == 1
+        def quiet(x):
+            return x
+    """, {"noisy": [(1,)], "quiet": [(2,)]})
+    # The garbage reached the case's own result pipe: its own verdict, never the archive or another function's
+    assert runs["noisy"].cases[0].status == "error" and runs["noisy"].cases[0].error["type"] == "ResultUnreadable"
+    assert runs["quiet"].cases[0].value == 2
     assert "to stdout" in runs["noisy"].output and "to fd 1" in runs["noisy"].output
     assert zipfile.ZipFile(io.BytesIO(done.stdout)).testzip() is None
 

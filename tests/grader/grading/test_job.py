@@ -11,6 +11,7 @@ from assignments.source import def_source
 from grader.grading.inputs import FUNCTIONS, MODELS, prepare_inputs
 from grader.grading.job import write_job
 from grader.grading.setup import get_grader
+from sandbox.channel import PUBLIC_DIR
 from sandbox.wire import decode
 from tests import student_files as files
 
@@ -46,15 +47,16 @@ def test_job_directory_holds_no_expected_outputs_and_no_reference_code(tmp_path)
     student = files.python_file(replace={"update_parameters_with_adam": files.ADAM_WITHOUT_BIAS_CORRECTION}).decode()
     job_dir = _job(tmp_path, bundle, FUNCTIONS, student)
 
-    names = sorted(p.name for p in job_dir.iterdir())
-    assert names == sorted(["job.json", "submission.py", "inputs.h5", *(p.name for p in bundle.job_files)])
+    assert sorted(p.name for p in job_dir.iterdir()) == ["files", "inputs.h5", "job.json"]  # the last two: stdin
+    names = sorted(p.name for p in (job_dir / PUBLIC_DIR).iterdir())  # what the sandbox mounts
+    assert names == sorted(["submission.py", *(p.name for p in bundle.job_files)])
     assert not {p.name for p in bundle.private_files} & set(names)
     job = json.loads((job_dir / "job.json").read_text())
     assert "expected" not in job and "callee_sources" not in job
     reference = bundle.text("reference")
     for function in bundle.functions:  # the student's file is the reference but for Adam
         body = def_source(reference, function.name, keep_docstring=False).split(":", 1)[1]
-        for path in job_dir.iterdir():
+        for path in [*job_dir.glob("*.*"), *(job_dir / PUBLIC_DIR).iterdir()]:
             if path.name != "submission.py" or function.name == "update_parameters_with_adam":
                 assert body.encode() not in path.read_bytes(), (function.name, path.name)
 
@@ -83,7 +85,7 @@ def test_stand_ins_travel_as_the_callees_defs_only(tmp_path):
 def test_model_jobs_hold_the_training_data_but_never_the_held_out_set(tmp_path):
     bundle = load_bundle(bundle_folders()["optimization"])
     job_dir = _job(tmp_path, bundle, MODELS, files.python_file().decode())
-    names = {p.name for p in job_dir.iterdir()}
+    names = {p.name for p in (job_dir / PUBLIC_DIR).iterdir()}
     assert "moons_train.h5" in names and "moons_test.h5" not in names
     job = json.loads((job_dir / "job.json").read_text())
     assert [f["name"] for f in job["functions"]] == ["gradebox_train_model"]

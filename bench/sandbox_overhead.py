@@ -43,6 +43,7 @@ from grader.grading.setup import get_grader  # noqa: E402
 from sandbox.backends import make_backend  # noqa: E402
 from sandbox.backends.base import Backend  # noqa: E402
 from sandbox.backends.runner_files import runner_sources  # noqa: E402
+from sandbox.channel import PUBLIC_DIR, pack_job  # noqa: E402
 from sandbox.outcome import SANDBOX_ERROR, RunOutcome  # noqa: E402
 from sandbox.results import read_results  # noqa: E402
 from sandbox.rootfs import ensure_rootfs  # noqa: E402
@@ -80,22 +81,24 @@ class ChrootProcess(Backend):
     def run(self, job_dir: Path) -> RunOutcome:
         inside = self.place / "job"
         if not inside.exists():
-            shutil.copytree(job_dir, inside)
+            shutil.copytree(Path(job_dir, PUBLIC_DIR), inside)
         scratch = Path(tempfile.mkdtemp(dir=self.place))
         root = f"/tmp/{self.place.name}"
         started = time.monotonic()
         try:
             process = subprocess.Popen(
                 ["/usr/sbin/chroot", str(self.rootfs), "/usr/bin/python3", "-I", f"{root}/runner/runner.py", f"{root}/job"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": f"{root}/{scratch.name}", "LANG": "C.UTF-8"})
         except OSError as exc:
             return RunOutcome(SANDBOX_ERROR, 0.0, stderr=str(exc))
         try:
-            archive, stderr, stopped = self.collect(process, started)
+            archive, stderr, stopped = self.collect(process, started, pack_job(job_dir))
         finally:
             process.kill()
             process.wait()
+            if not process.stdin.closed:
+                process.stdin.close()
             process.stdout.close()
             process.stderr.close()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -204,10 +207,9 @@ def main(argv=None) -> int:
         per_minute = throughput(busy, job_dir, job, args.throughput_submissions, args.workers)
         busy.close()
     finally:
-        for path in job_dir.iterdir():
-            path.unlink()
-        job_dir.chmod(0o755)
-        job_dir.rmdir()
+        for directory in (job_dir, job_dir / PUBLIC_DIR):
+            directory.chmod(0o755)
+        shutil.rmtree(job_dir)
 
     floor = statistics.median(results["chroot"])  # same Python and NumPy as the sandboxes
     cold_median = statistics.median(results["docker-cold"])

@@ -169,12 +169,29 @@ def confine(limits: dict, fsize_bytes: int) -> None:
     lower_limit(resource.RLIMIT_CORE, 0)
     if limits.get("max_processes"):
         lower_limit(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+    first_to_go_when_memory_runs_out()
     try:
         case_filter.install()
     except ValueError:
         pass  # an architecture without numbers: the runner checked this before any student code ran
     except OSError:
         raise SystemExit(FILTER_REFUSED_EXIT) from None
+
+
+def first_to_go_when_memory_runs_out() -> None:
+    """oom_score_adj 1000, so the sandbox's memory limit kills this process before the runner. Its /proc file
+    is writable only while the process is dumpable: for a moment it is, before any student code runs."""
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
+    finally:
+        prctl(4, 0, 0, 0, 0)
 
 
 # -- a case's process -------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Imports only the standard library, NumPy and h5py (and the modules beside it): i
 """
 import ast
 import builtins
+import gc
 import io
 import json
 import os
@@ -108,7 +109,9 @@ def fork_when_room() -> int:
 def serve_zygote(sock: socket.socket, job_dir: str) -> None:
     """Forks one process per request until the runner closes its end. Each request is a JSON object and the pipe
     ends the new process uses; the new process is forked twice over, so it is the runner's (the subreaper's)
-    child, and its pid goes back on the socket."""
+    child, and its pid goes back on the socket. The submission is compiled once, at the first request (a
+    warm container's /job is filled after the zygote starts), never run here."""
+    compiled = None
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(sock, REQUEST_BYTES_MAX, 8)
@@ -116,6 +119,10 @@ def serve_zygote(sock: socket.socket, job_dir: str) -> None:
             return
         if not message:
             return
+        if compiled is None:
+            compiled = Compiled(os.path.join(job_dir, "submission.py"))
+            preload_course_modules(job_dir)
+            gc.freeze()  # what every process inherits stays shared: no collection touches (and copies) its pages
         try:
             middle = fork_when_room()
         except OSError as exc:
@@ -126,7 +133,7 @@ def serve_zygote(sock: socket.socket, job_dir: str) -> None:
                 child = fork_when_room()
                 if child == 0:
                     sock.close()
-                    run_request(json.loads(message), fds, job_dir)  # never returns
+                    run_request(json.loads(message), fds, job_dir, compiled)  # never returns
                 sock.send(json.dumps({"pid": child}).encode())
             except BaseException as exc:
                 try:
@@ -141,12 +148,37 @@ def serve_zygote(sock: socket.socket, job_dir: str) -> None:
             os.waitpid(middle, 0)
 
 
-def run_request(request: dict, fds: list, job_dir: str) -> None:
+def preload_course_modules(job_dir: str) -> None:
+    """Imports the assignment's own modules (every .py in /job but the submission) once, so each case's process
+    finds them loaded instead of compiling them again. They are the course's code, public, and run here before
+    any student code; a module that fails to import is left for the case to import (and report)."""
+    sys.path.insert(0, job_dir)
+    cwd = os.getcwd()
+    try:
+        os.chdir(job_dir)  # as a case's process runs them: datasets are opened by relative path
+        for name in sorted(os.listdir(job_dir)):
+            module = name[:-3]
+            if not name.endswith(".py") or name == "submission.py" or not module.isidentifier():
+                continue
+            try:
+                __import__(module)
+            except BaseException:
+                sys.modules.pop(module, None)
+    except OSError:
+        pass
+    finally:
+        os.chdir(cwd)
+        sys.path.remove(job_dir)
+
+
+def run_request(request: dict, fds: list, job_dir: str, compiled: "Compiled") -> None:
     code = 70
     try:
         os.setpgid(0, 0)
-        kind = CaseProcess if request.get("kind") == "case" else StandInHelper
-        kind(request, fds, job_dir).run()
+        if request.get("kind") == "case":
+            CaseProcess(request, fds, job_dir, compiled).run()
+        else:
+            StandInHelper(request, fds, job_dir).run()
         code = 0
     except SystemExit as exc:
         code = exc.code if type(exc.code) is int else 70
@@ -196,10 +228,37 @@ def first_to_go_when_memory_runs_out() -> None:
 
 # -- a case's process -------------------------------------------------------------------------------------------
 
+class Compiled:
+    """The submission's top-level statements, each compiled on its own (compiling runs none of it), or why not."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.statements: list = []  # (line, source segment, code object)
+        self.problem: tuple | None = None  # (line, source, error) when the file cannot be read or parsed
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                source = handle.read()
+            tree = ast.parse(source, path)
+        except SyntaxError as exc:
+            self.problem = (exc.lineno or 0, exc.text or "", f"SyntaxError: {exc.msg}")
+            return
+        except (OSError, ValueError) as exc:
+            self.problem = (0, "", describe(exc))
+            return
+        for statement in tree.body:
+            segment = ast.get_source_segment(source, statement) or ""
+            try:
+                code = compile(ast.Module(body=[statement], type_ignores=[]), path, "exec")
+            except (SyntaxError, ValueError) as exc:  # e.g. `return` outside a function
+                code = describe(exc)
+            self.statements.append((statement.lineno, segment, code))
+
+
 class CaseProcess:
     """Loads the submission, reads this case's arguments, calls the function once, sends the result back."""
 
-    def __init__(self, request: dict, fds: list, job_dir: str):
+    def __init__(self, request: dict, fds: list, job_dir: str, compiled: Compiled):
+        self.compiled = compiled
         self.request = request
         self.args_fd, self.result_fd, out_fd, *stand_in_fds = fds
         self.stand_in_fds = stand_in_fds  # (to the helper, from the helper) when the case has stand-ins
@@ -225,7 +284,9 @@ class CaseProcess:
             self.arrays.clear()
             record["value"] = wire.unsupported(object, "the returned value is too large to report")
         sys.stdout.flush()
-        write_all(self.result_fd, wire.pack_value(document, self.arrays))
+        buffer = io.BytesIO()  # the arrays leave the sandbox as the archive's .npz member for this case
+        np.savez(buffer, **self.arrays)
+        write_all(self.result_fd, frame(json.dumps(document).encode()) + frame(buffer.getvalue()))
         os.close(self.result_fd)
 
     def load_submission(self) -> types.ModuleType:
@@ -233,22 +294,17 @@ class CaseProcess:
         module = types.ModuleType("submission")
         module.__file__ = self.path
         sys.modules["submission"] = module
-        try:
-            with open(self.path, encoding="utf-8", errors="replace") as handle:
-                source = handle.read()
-            tree = ast.parse(source, self.path)
-        except SyntaxError as exc:
-            self.setup_error(exc.lineno or 0, exc.text or "", f"SyntaxError: {exc.msg}")
+        if self.compiled.problem:
+            self.setup_error(*self.compiled.problem)
             return module
-        except OSError as exc:
-            self.setup_error(0, "", describe(exc))
-            return module
-        for statement in tree.body:
+        for line, segment, code in self.compiled.statements:
+            if type(code) is str:
+                self.setup_error(line, segment, code)
+                continue
             try:
-                code = compile(ast.Module(body=[statement], type_ignores=[]), self.path, "exec")
                 exec(code, module.__dict__)
             except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
-                self.setup_error(statement.lineno, ast.get_source_segment(source, statement) or "", describe(exc))
+                self.setup_error(line, segment, describe(exc))
         return module
 
     def setup_error(self, line: int, source: str, error: str) -> None:

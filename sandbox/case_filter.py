@@ -9,7 +9,12 @@ stand-ins, or join the runner's process group and signal it from there. Refused 
   to any thread group but its own; tkill and pidfd_send_signal always;
 - setpgid() into an existing group (only setpgid(x, 0), a new group, passes);
 - fcntl(F_SETOWN / F_SETOWN_EX) and ioctl(FIOSETOWN / SIOCSPGRP / TIOCSPGRP), which make the kernel signal a
-  chosen process later.
+  chosen process later;
+- changing another process's limits, priority, scheduling or CPUs (prlimit64, setpriority, sched_set*,
+  ioprio_set), which a process of the same uid may otherwise do: a case could shrink the runner's address space
+  or file limit and so fail the whole run;
+- System V message queues, semaphores and shared memory, and POSIX message queues: they outlive the process
+  that made them, so a case could leave its inputs there for the next case to read.
 
 Only the native ABI is checked: the sandbox's own filter refuses every other (i386's int 0x80, x32) in both
 backends. Built here with ctypes (the BPF is small and fixed, and libseccomp is not in the sandbox image); runs inside the
@@ -40,11 +45,28 @@ def arg(index: int) -> int:
 ARCHITECTURES = {
     "x86_64": (0xC000003E, {"kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129,
                             "rt_tgsigqueueinfo": 297, "pidfd_send_signal": 424, "setpgid": 109,
-                            "fcntl": 72, "ioctl": 16}),
+                            "fcntl": 72, "ioctl": 16, "prlimit64": 302, "setpriority": 141,
+                            "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
+                            "sched_setattr": 314, "ioprio_set": 251,
+                            "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "semget": 64, "semop": 65,
+                            "semctl": 66, "semtimedop": 220, "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67,
+                            "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243,
+                            "mq_notify": 244, "mq_getsetattr": 245}),
     "aarch64": (0xC00000B7, {"kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138,
                              "rt_tgsigqueueinfo": 240, "pidfd_send_signal": 424, "setpgid": 154,
-                             "fcntl": 25, "ioctl": 29}),
+                             "fcntl": 25, "ioctl": 29, "prlimit64": 261, "setpriority": 140,
+                             "sched_setparam": 118, "sched_setscheduler": 119, "sched_setaffinity": 122,
+                             "sched_setattr": 274, "ioprio_set": 30,
+                             "msgget": 186, "msgctl": 187, "msgrcv": 188, "msgsnd": 189, "semget": 190,
+                             "semctl": 191, "semtimedop": 192, "semop": 193, "shmget": 194, "shmctl": 195,
+                             "shmat": 196, "shmdt": 197, "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182,
+                             "mq_timedreceive": 183, "mq_notify": 184, "mq_getsetattr": 185}),
 }
+ALWAYS_REFUSED = ("tkill", "pidfd_send_signal", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semctl",
+                  "semtimedop", "shmget", "shmat", "shmctl", "shmdt", "mq_open", "mq_unlink", "mq_timedsend",
+                  "mq_timedreceive", "mq_notify", "mq_getsetattr")
+OWN_PROCESS_FIRST = ("prlimit64", "sched_setparam", "sched_setscheduler", "sched_setaffinity", "sched_setattr")
+PRIO_PROCESS, IOPRIO_WHO_PROCESS = 0, 1
 F_SETOWN, F_SETOWN_EX = 8, 15
 FIOSETOWN, SIOCSPGRP, TIOCSPGRP = 0x8901, 0x8902, 0x5410
 
@@ -89,8 +111,12 @@ def program(pid: int, machine: str | None = None) -> bytes:
     p.load(ARCH)
     p.jeq(audit_arch, None, "allow")  # other ABIs (i386, and x32's high numbers below) the sandbox's filter refuses
     p.load(NR)
-    p.jeq(nr["tkill"], "deny")
-    p.jeq(nr["pidfd_send_signal"], "deny")
+    for name in ALWAYS_REFUSED:
+        p.jeq(nr[name], "deny")
+    for name in OWN_PROCESS_FIRST:
+        p.jeq(nr[name], "own_process_first")
+    p.jeq(nr["setpriority"], "own_process_second")
+    p.jeq(nr["ioprio_set"], "ioprio")
     p.jeq(nr["kill"], "kill")
     for name in ("tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
         p.jeq(nr[name], "own_group_leader")
@@ -104,6 +130,20 @@ def program(pid: int, machine: str | None = None) -> bytes:
     p.jeq(pid, "allow")
     p.jeq(-pid, "allow")
     p.ret(RET_EPERM)
+    p.label("own_process_first")  # (pid, ...): 0 or its own pid
+    p.load(arg(0))
+    p.jeq(0, "allow")
+    p.jeq(pid, "allow", "deny")
+    p.label("own_process_second")  # setpriority(PRIO_PROCESS, 0 or its own pid, ...)
+    p.load(arg(0))
+    p.jeq(PRIO_PROCESS, "second_is_self", "deny")
+    p.label("ioprio")  # ioprio_set(IOPRIO_WHO_PROCESS, 0 or its own pid, ...)
+    p.load(arg(0))
+    p.jeq(IOPRIO_WHO_PROCESS, "second_is_self", "deny")
+    p.label("second_is_self")
+    p.load(arg(1))
+    p.jeq(0, "allow")
+    p.jeq(pid, "allow", "deny")
     p.label("own_group_leader")
     p.load(arg(0))
     p.jeq(pid, "allow", "deny")

@@ -31,7 +31,8 @@ import case_filter  # noqa: E402
 import channel  # noqa: E402
 import wire  # noqa: E402
 from runner_child import (  # noqa: E402
-    ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, OUT_BYTES_MAX, describe, serve_zygote,
+    ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, MESSAGE_CHARS, OUT_BYTES_MAX, SETUP_ERRORS_MAX, SOURCE_CHARS, describe,
+    serve_zygote,
 )
 
 sys.path.remove(_HERE)  # student code must not import our modules by accident
@@ -43,6 +44,7 @@ SPAWN_TIMEOUT_S = 5.0
 REAP_WAIT_S = 2.0
 PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
 TRUNCATED = b"\n[output truncated]\n"
+SETUP_BYTES_MAX = 128 * 2**10  # one function's setup errors, as JSON
 PIPE_BYTES = 2**20  # a pipe's buffer, raised to the unprivileged maximum: fewer trips for large arguments
 F_SETPIPE_SZ = 1031
 
@@ -129,7 +131,7 @@ class Runner:
         report = {"index": index, "name": function["name"], "status": "ok", "exit": None, "signal": None}
         output = bytearray()
         records, visible_setup, hidden_setup = [], None, None
-        json_left = JSON_BYTES_MAX
+        json_left = JSON_BYTES_MAX - 2 * SETUP_BYTES_MAX  # the records' share; setup errors (visible, hidden) apart
         array_left = max(self.function_budget_bytes - JSON_BYTES_MAX - OUT_BYTES_MAX, 0)
         for position, case in enumerate(function.get("cases", [])):
             if time.monotonic() >= deadline:
@@ -145,10 +147,10 @@ class Runner:
             if run.npz:
                 self.members[f"f{index}.c{position}.npz"] = run.npz
                 array_left -= len(run.npz)
-            if run.setup_errors is not None:
-                if case.get("hidden") and hidden_setup is None:
+            if run.setup_errors is not None and (visible_setup if not case.get("hidden") else hidden_setup) is None:
+                if case.get("hidden"):
                     hidden_setup = run.setup_errors
-                elif not case.get("hidden") and visible_setup is None:
+                else:
                     visible_setup = run.setup_errors
             if run.status != "ok":
                 report.update(status=run.status, exit=run.exit, signal=run.signal)
@@ -219,7 +221,7 @@ class Runner:
                 "type": "ResultTooLarge", "traceback": [],
                 "message": f"the result sent back is larger than the {result_cap} bytes allowed"})
             return run
-        self.take_result(run, bytes(result))
+        self.take_result(run, bytes(result), json_left)
         if run.signal or run.exit or run.record["status"] == "running":
             run.status = "crashed"
         return run
@@ -308,7 +310,7 @@ class Runner:
                     raise RunnerFailure(f"process {pid} never became ours to reap") from None
                 time.sleep(0.001)
 
-    def take_result(self, run: CaseRun, data: bytes) -> None:
+    def take_result(self, run: CaseRun, data: bytes, json_left: int) -> None:
         """The case's own report, kept to the fields we use; anything unreadable is that case's verdict."""
         if not data:
             return  # no result: the case stays "running", so the function crashed
@@ -320,10 +322,10 @@ class Runner:
             case = document.get("case") if type(document) is dict else None
             if type(case) is not dict or case.get("status") not in ("ok", "error"):
                 raise wire.WireError("no case report")
-            setup_errors = document.get("setup_errors")
-            run.setup_errors = setup_errors[:100] if type(setup_errors) is list else []
+            run.setup_errors = clean_setup_errors(document.get("setup_errors"))
             kept = {key: case[key] for key in ("status", "wall_s", "value", "error") if key in case}
-            json.dumps(kept)  # a tree too deep to write again is refused here, not in the archive
+            if len(json.dumps(kept)) > json_left:  # also refuses a tree too deep to write again
+                raise wire.WireError(f"a report over the {json_left} bytes left for this function")
         except (wire.WireError, channel.ChannelError, ValueError, RecursionError, MemoryError) as exc:
             run.record.update(status="error", error={"type": "ResultUnreadable", "traceback": [],
                                                      "message": f"the result sent back could not be read ({exc})"})
@@ -361,11 +363,16 @@ class Runner:
             time.sleep(0.002)
 
     def clear_scratch(self) -> None:
-        """In a sandbox, an empty /tmp for the next case (a file left for it, a full disk, mode 000 dirs)."""
+        """In a sandbox, an empty /tmp (and /dev/shm, where a backend leaves it writable) for the next case: a file
+        left for it, a full disk, mode 000 dirs."""
         if self.owns_tmp:
-            scratch = tempfile.gettempdir()
-            for name in os.listdir(scratch):
-                remove_tree(os.path.join(scratch, name))
+            for scratch in (tempfile.gettempdir(), "/dev/shm"):
+                try:
+                    names = os.listdir(scratch)
+                except OSError:
+                    continue
+                for name in names:
+                    remove_tree(os.path.join(scratch, name))
 
     def write_archive(self, summary: dict, archive_fd: int) -> None:
         """One uncompressed zip, streamed; each member was capped when it was taken in."""
@@ -373,6 +380,21 @@ class Runner:
             archive.writestr("runner.json", json.dumps(summary))
             for name, data in self.members.items():
                 archive.writestr(name, data)
+
+
+def clean_setup_errors(entries) -> list:
+    """A case's setup errors as the fields the host reads, bounded in number, length and, together, in bytes
+    (SETUP_BYTES_MAX): the function's share of f<i>.json keeps room for two lists of them."""
+    cleaned = []
+    for entry in entries[:SETUP_ERRORS_MAX] if type(entries) is list else []:
+        if type(entry) is dict:
+            line = entry.get("line")
+            cleaned.append({"line": line if type(line) is int and 0 <= line < 2**31 else 0,
+                            "source": str(entry.get("source", ""))[:SOURCE_CHARS],
+                            "error": str(entry.get("error", ""))[:MESSAGE_CHARS]})
+    while cleaned and len(json.dumps(cleaned)) > SETUP_BYTES_MAX:
+        cleaned.pop()
+    return cleaned
 
 
 def widen_pipe(fd: int) -> None:

@@ -62,6 +62,7 @@ class BwrapBackend(Backend):
             "--ro-bind", str(self.rootfs), "/",
             "--proc", "/proc",
             "--dev", "/dev",
+            "--remount-ro", "/dev",  # nothing written there (or in /dev/shm) outlives a case
             "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", "/tmp",
             "--ro-bind", str(job_dir / PUBLIC_DIR), "/job",  # job.json and inputs.h5 come over stdin
             "--ro-bind", str(self.runner_dir), "/opt/gradebox",

@@ -1,6 +1,7 @@
 """Turn sandbox runs and comparisons into per-function verdicts, scores and student messages."""
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 
@@ -11,6 +12,12 @@ from grader.grading.extract import Extraction
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
 _NAME_ERROR = re.compile(r"name '(\w+)' is not defined")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CLASS_NAME = re.compile(r"^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+# Exceptions NumPy raises, shown by name like the builtin ones
+_LIBRARY_EXCEPTIONS = frozenset({"LinAlgError", "AxisError", "ComplexWarning", "DTypePromotionError", "TooHardError"})
+_BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
+                                if isinstance(value, type) and issubclass(value, BaseException))
 
 
 @dataclass
@@ -233,10 +240,16 @@ class _CaseChecks:
         self.hint = self.hint or messages.hint(key, function=self.graded.name)
 
     def _raised(self, label: str, error: dict, hidden: bool = False) -> None:
+        """What a case raised. On a hidden case, the student sees only what the code could not have made from the
+        inputs: the exception's name if it is a builtin's, NumPy's or a class the file defines; an undefined name
+        only if the file spells it; never the message or the traceback (a frame's name and line can be chosen
+        too). Staff see all of it."""
         if self.worst_status != TIMEOUT:
             self.worst_status = ERROR
         error_type, error_message = error.get("type", "Exception"), error.get("message", "")
         name_match = _NAME_ERROR.search(error_message) if error_type == "NameError" else None
+        if hidden and name_match and name_match.group(1) not in self._source_names():
+            name_match = None
         failed_import = self._failed_import(name_match.group(1)) if name_match else None
         if failed_import:
             text = messages.say("import_failed", case=label, function=self.graded.name, name=name_match.group(1),
@@ -246,7 +259,8 @@ class _CaseChecks:
             text = messages.say("name_error", case=label, function=self.graded.name, name=name_match.group(1))
             self.hint = self.hint or messages.hint("name_error", name=name_match.group(1))
         elif hidden:  # an exception's text may quote the hidden inputs: staff see it, the student does not
-            text = messages.say("hidden_raised", case=label, function=self.graded.name, error_type=error_type)
+            shown_type = error_type if self._shown_exception(error_type) else messages.say("withheld_type")
+            text = messages.say("hidden_raised", case=label, function=self.graded.name, error_type=shown_type)
             self.staff_notes.append(messages.say("raised", case=label, function=self.graded.name,
                                                  error_type=error_type, error_message=error_message[:500]))
         else:
@@ -255,10 +269,17 @@ class _CaseChecks:
         self.add(f"{label}: runs", False, text)
         if hidden:
             self.staff_notes.append(self._format_traceback(error, error_type, error_message))
-            if not self.traceback:
-                self.traceback = self._format_traceback(error, error_type, messages.say("withheld_message"))
         elif not self.traceback:
             self.traceback = self._format_traceback(error, error_type, error_message)
+
+    def _source_names(self) -> frozenset:
+        if not hasattr(self, "_names"):
+            self._names = frozenset(_IDENTIFIER.findall(self.extraction.source))
+        return self._names
+
+    def _shown_exception(self, error_type: str) -> bool:
+        return (error_type in _BUILTIN_EXCEPTIONS or error_type in _LIBRARY_EXCEPTIONS
+                or error_type in _CLASS_NAME.findall(self.extraction.source))
 
     def _failed_import(self, name: str) -> dict | None:
         for failure in self.run.setup_errors:

@@ -36,7 +36,7 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "raised": ("{case}: {function} raised {error_type}: {error_message}", None),
     "hidden_raised": ("{case}: {function} raised {error_type} (its message is not shown: it may quote the hidden "
                       "inputs).", None),
-    "withheld_message": ("(message withheld: a hidden case raised it)", None),
+    "withheld_type": ("an exception whose class name is not shown", None),
     "name_error": (
         "{case}: {function} uses `{name}`, which is not defined when your function runs.",
         "The grader runs only imports and function definitions from your file, not other top-level code. "

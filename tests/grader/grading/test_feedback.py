@@ -45,3 +45,32 @@ def test_a_function_without_hidden_output_shows_all_it_printed():
     report = function_report(graded, run, {"published": 1.0, "hidden_big": 2.0},
                              extract(b"def relu(Z):\n    return Z\n", "a.py", ["relu"]), [], {})
     assert report.output == "published\nsecret\n" and report.staff_notes == []
+
+
+def hidden_error(error_type: str, message: str, frame_function: str, source: bytes):
+    graded, run = hidden_run(b"published\nsecret\n", message)
+    run.cases[1].error = {"type": error_type, "message": message,
+                          "traceback": [{"line": 51, "function": frame_function, "source": "raise Leak()"}]}
+    return function_report(graded, run, {"published": 1.0, "hidden_big": 2.0}, extract(source, "a.py", ["relu"]), [], {})
+
+
+def test_a_hidden_case_cannot_spell_its_inputs_in_an_exception_class_a_name_or_a_frame():
+    source = b"def relu(Z):\n    return Z\n"
+    made_up = hidden_error("Leak_n0p05_m0p4168", "x", "leak_n0p05_n0p8", source)
+    undefined = hidden_error("NameError", "name 'leak_n130p0_n32p0' is not defined", "relu", source)
+    student_facing = "\n".join(repr(report.document()) + report.traceback for report in (made_up, undefined))
+    for spelled in ("n0p05", "m0p4168", "n130p0", "line 51"):
+        assert spelled not in student_facing
+    assert "raised an exception whose class name is not shown" in student_facing
+    assert "raised NameError (its message is not shown" in student_facing
+    assert "Leak_n0p05_m0p4168" in "\n".join(made_up.staff_notes)  # staff see it all
+
+
+def test_a_hidden_case_still_names_exceptions_the_code_could_not_have_made_from_its_inputs():
+    source = b"def relu(Z):\n    class ShapeProblem(Exception):\n        pass\n    return Z + bias\n"
+    own_class = hidden_error("ShapeProblem", "x", "relu", source)
+    typo = hidden_error("NameError", "name 'bias' is not defined", "relu", source)
+    builtin = hidden_error("ZeroDivisionError", "x", "relu", source)
+    assert "raised ShapeProblem (its message is not shown" in repr(own_class.document())
+    assert "bias" in repr(typo.document())  # the file spells it: an ordinary NameError card
+    assert "raised ZeroDivisionError (its message is not shown" in repr(builtin.document())

@@ -179,10 +179,10 @@ def export(version: AssignmentVersion, target: Path) -> Path:
 def publish(version: AssignmentVersion, contract: bool = True) -> AssignmentVersion:
     """Runs the contract (unless told it already holds), publishes, and makes the version current."""
     if contract:
-        from grader.grading.contract import check_contract
+        from grader.grading.contract_cache import cached_contract
         from grader.grading.setup import get_grader
 
-        result = check_contract(bundle_of(version), get_grader())
+        result, _ = cached_contract(bundle_of(version), get_grader())
         if not result.ok:
             raise NotPublishable(f"{version.slug}: {result.failures} contract check(s) failed", result.rows)
         version.validation_report = [list(row) for row in result.rows]

@@ -151,9 +151,15 @@ def _variants(graded: GradedFunction, entry: dict, reference: str, outputs: dict
     size = {case_id: nbytes(value) for case_id, value in outputs.items()}
     published_size = size[published.id]
 
+    answered = sorted({callee for case in entry["cases"] for callee in case.get("callees", {})})
+
+    def callees(case: dict) -> dict:
+        """A callee a case leaves unanswered is the submission's own def."""
+        return {callee: case.get("callees", {}).get(callee, [SELF, callee]) for callee in answered}
+
     def changed(variant: Variant, case_id: str, new: dict) -> None:
         old = cases[case_id]
-        if not (_same(old["args"], new["args"]) and _same(old.get("callees", {}), new.get("callees", {}))):
+        if not (_same(old["args"], new["args"]) and _same(callees(old), callees(new))):
             variant.cases.append({"id": case_id, **new})
             variant.estimate_bytes.append(max(size[case_id], published_size) + CASE_OVERHEAD_BYTES)
 
@@ -167,8 +173,7 @@ def _variants(graded: GradedFunction, entry: dict, reference: str, outputs: dict
         constant.estimate_bytes.append(published_size + CASE_OVERHEAD_BYTES)
     found = [constant]
 
-    answered = sorted({callee for case in entry["cases"] for callee in case.get("callees", {})})
-    as_published = {callee: base.get("callees", {}).get(callee, [SELF, callee]) for callee in answered}
+    as_published = callees(base)
     hard_coded = Variant(PUBLISHED, graded, graded.name, what="returning the published case's output",
                          remedy="add a hidden case whose expected output differs from the published one beyond the "
                                 "tolerance")
@@ -189,8 +194,8 @@ def _variants(graded: GradedFunction, entry: dict, reference: str, outputs: dict
                           remedy=f"add a hidden case whose {callee} is answered differently (`callees`) so that the "
                                  "expected output moves")
         for case in graded.cases:
-            callees = {**cases[case.id].get("callees", {}), callee: as_published[callee]}
-            changed(variant, case.id, {"args": cases[case.id]["args"], "callees": callees})
+            answers = {**cases[case.id].get("callees", {}), callee: as_published[callee]}
+            changed(variant, case.id, {"args": cases[case.id]["args"], "callees": answers})
         found.append(variant)
     for variant in found:
         if not variant.cases and not variant.problem and not variant.declared:

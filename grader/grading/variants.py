@@ -96,6 +96,7 @@ def _code(value) -> str:
 
 
 def nbytes(value) -> int:
+    """About how many bytes a value's arrays and numbers take: enough to share the output budget among answers."""
     if isinstance(value, dict):
         return sum(map(nbytes, value.values()))
     if isinstance(value, (list, tuple)):

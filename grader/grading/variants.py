@@ -9,8 +9,9 @@ not compute the function (DESIGN.md, "Checks a test case can make"):
   reference called on the published case's inputs);
 - ignores ARG, one per parameter: the reference called with ARG fixed at the
   published case's value (its default when the published case leaves it out),
-  whatever the case passes; parameters the manifest lists as `printing_only`
-  are left be;
+  whatever the case passes; for a parameter the manifest declares without
+  effect (`printing_only`, `unused_arguments`) this answer must NOT lose
+  points, so the declaration is checked too;
 - ignores CALLEE(), one per graded callee a case answers (`stand_ins`,
   `callees`): the reference with that callee answered as in the published
   case, as a function that never calls it and assumes the published answer.
@@ -21,6 +22,10 @@ budget allows, and is graded by the same comparison as a student's answer
 (feedback.function_report). A case whose call the variant leaves unchanged is
 the reference's own call, which the contract has already graded, so it is not
 run again. The worker only builds job entries: it runs no bundle code.
+
+The runner keeps a callee's answer for the later cases of a function, so a
+callee a case leaves unanswered counts here as the submission's own def; the
+course bundles answer a callee in every case of a function or in none.
 """
 from __future__ import annotations
 

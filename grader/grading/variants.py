@@ -166,7 +166,7 @@ def _variants(graded: GradedFunction, entry: dict, reference: str, outputs: dict
     def changed(variant: Variant, case_id: str, new: dict) -> None:
         old = cases[case_id]
         if not (_same(old["args"], new["args"]) and _same(callees(old), callees(new))):
-            variant.cases.append({"id": case_id, **new})
+            variant.cases.append({"id": case_id, **new, **({"hidden": True} if old.get("hidden") else {})})
             variant.estimate_bytes.append(max(size[case_id], published_size) + CASE_OVERHEAD_BYTES)
 
     zeros = zeros_like(outputs[published.id])
@@ -175,7 +175,7 @@ def _variants(graded: GradedFunction, entry: dict, reference: str, outputs: dict
                        what="a constant answer (zeros shaped like the published output)",
                        remedy="add a hidden case whose expected output is far from zero")
     for case in graded.cases:
-        constant.cases.append({"id": case.id, "args": _tree([])})
+        constant.cases.append({"id": case.id, "args": _tree([]), **({"hidden": True} if case.hidden else {})})
         constant.estimate_bytes.append(published_size + CASE_OVERHEAD_BYTES)
     found = [constant]
 

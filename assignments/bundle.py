@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assignments import manifest as schema
-from assignments.source import SourceError, apply_edits, def_source, defined_names
+from assignments.source import NO_DEFAULT, SourceError, apply_edits, def_source, defined_names, parameters
 
 MANIFEST = "assignment.toml"
 FORMAT_VERSION = 1
@@ -71,6 +71,8 @@ class GradedFunction:
     outputs: tuple[str, ...]  # names of the returned values, e.g. ("parameters", "v")
     cases: tuple[Case, ...]
     wall_s: float = 5.0
+    printing_only: tuple[str, ...] = ()  # parameters that only change what is printed
+    unused_arguments: tuple[tuple[str, str], ...] = ()  # (parameter, why the right answer does not depend on it)
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,8 @@ def _function(folder: Path, entry: dict, errors: list[str]) -> GradedFunction:
         if "threshold" in case and len(entry["outputs"]) != 1:
             errors.append(f"{where}.threshold: a threshold judges one number; {name} returns {len(entry['outputs'])} values")
     return GradedFunction(name, float(entry["points"]), tuple(entry["outputs"]), tuple(cases),
-                          float(entry.get("wall_s", 5.0)))
+                          float(entry.get("wall_s", 5.0)), tuple(entry.get("printing_only", ())),
+                          tuple(sorted(entry.get("unused_arguments", {}).items())))
 
 
 def _data_ref(folder: Path, value: dict | None, known: tuple[Path, ...], where: str, errors: list[str]) -> DataRef | None:
@@ -326,6 +329,9 @@ def _cross_check(manifest, functions, model_checks, files, texts, errors: list[s
     if reference is not None:
         for name in sorted(graded - reference):
             errors.append(f"functions.{name}: the reference ({files['reference'].name}) does not define it")
+        for function in functions:
+            if (function.printing_only or function.unused_arguments) and function.name in reference:
+                _check_without_effect(function, texts["reference"], errors)
     uses_builders = False
     for function in functions:
         for case in function.cases:
@@ -357,6 +363,25 @@ def _cross_check(manifest, functions, model_checks, files, texts, errors: list[s
                 errors.append(f"{where}.depends_on: {name!r} is not a graded function of this bundle")
     if uses_builders and "cases" not in manifest:
         errors.append("cases: a case names a builder in cases.py, but the manifest has no `cases` file")
+
+
+def _check_without_effect(function: GradedFunction, reference: str, errors: list[str]) -> None:
+    """printing_only and unused_arguments name parameters of the reference's def, each at most once."""
+    try:
+        signature = {name: default for name, _, default in parameters(reference, function.name)}
+    except SourceError:
+        return  # a class, not a def: the contract varies no argument of it
+    where = f"functions.{function.name}"
+    unused = [name for name, _ in function.unused_arguments]
+    for key, names in (("printing_only", function.printing_only), ("unused_arguments", unused)):
+        for name in names:
+            if name not in signature:
+                errors.append(f"{where}.{key}: {name!r} is not a parameter of the reference's {function.name}")
+            elif key == "printing_only" and signature[name] is NO_DEFAULT:
+                errors.append(f"{where}.printing_only: {name!r} has no default in the reference, so every call must "
+                              "pass it: it is more than a printing switch")
+    for name in sorted(set(function.printing_only) & set(unused)):
+        errors.append(f"{where}: {name!r} is both printing_only and in unused_arguments; keep one")
 
 
 def _mistakes(files: dict, texts: dict, graded: set[str], errors: list[str]) -> tuple[Mistake, ...]:

@@ -79,6 +79,12 @@ def _callees(value):
     return None
 
 
+def _reasons(value):
+    if not (isinstance(value, dict) and all(k.isidentifier() and isinstance(v, str) and v.strip() for k, v in value.items())):
+        return 'must be a table of parameter = "why the right answer does not depend on it"'
+    return None
+
+
 def _bound(value):
     if not (isinstance(value, dict) and set(value) == {"op", "value"} and value["op"] in OPS
             and not isinstance(value["value"], bool) and isinstance(value["value"], (int, float))):
@@ -112,7 +118,8 @@ TOP = {
 }
 FUNCTION = {
     "name": (_identifier, True), "points": (_number(), True), "outputs": (_names, True),
-    "wall_s": (_number(0.0, strict=True), False), "cases": (None, True),
+    "wall_s": (_number(0.0, strict=True), False), "cases": (None, True), "printing_only": (_names, False),
+    "unused_arguments": (_reasons, False),
 }
 CASE = {
     "id": (_str, True), "args": (_args, True), "hidden": (_bool, False), "reveal": (_one_of(REVEALS), False),

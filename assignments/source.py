@@ -65,11 +65,12 @@ def apply_edits(source: str, edits: list, label: str) -> str:
 
 
 def callee_module(text: str, names: list[str], label: str) -> str:
-    """A module with `text`'s imports and the defs of `names`, plus the top-level defs and constants they use.
+    """A module with the defs of `names`, plus the top-level defs, constants and imports they use.
 
     It answers a graded function's callees in the sandbox (stand-ins and given
     callees) without shipping the rest of the file (other graded functions, or
-    builders of hidden cases).
+    builders of hidden cases), nor importing what only the rest needs (cases.py
+    may import supplied.py, which no student's job holds). Star imports are kept.
     """
     tree = parse(text, label)
     lines = text.splitlines(keepends=True)
@@ -96,6 +97,9 @@ def callee_module(text: str, names: list[str], label: str) -> str:
             continue
         wanted.append(node)
         queue.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in bound)
+    used = {n.id for node in wanted for n in ast.walk(node) if isinstance(n, ast.Name)}
+    imports = [node for node in imports
+               if any(alias.name == "*" or (alias.asname or alias.name.split(".")[0]) in used for alias in node.names)]
     keep = sorted(imports + wanted, key=lambda node: node.lineno)
 
     def segment(node):
@@ -103,3 +107,38 @@ def callee_module(text: str, names: list[str], label: str) -> str:
         return "".join(lines[first - 1:node.end_lineno])
 
     return "\n".join(segment(node) for node in keep)
+
+
+NO_DEFAULT = object()  # a parameter without a default
+NOT_LITERAL = object()  # a default the trusted side cannot read without running code (e.g. np.zeros(3))
+
+
+def parameters(text: str, name: str, label: str = "<source>") -> list[tuple[str, bool, object]]:
+    """(name, positional, default) of each parameter of the last top-level def of `name`, in order.
+
+    `positional` is False for keyword-only parameters (a case passes its
+    arguments by position, so it can never pass them); *args and **kwargs are
+    left out. `default` is the literal value, NO_DEFAULT or NOT_LITERAL.
+    Raises SourceError when `text` defines no function `name`.
+    """
+    found = None
+    for node in parse(text, label).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            found = node
+    if found is None:
+        raise SourceError(f"{label} defines no function {name!r}")
+    arguments = found.args
+    positional = arguments.posonlyargs + arguments.args
+    defaults = [NO_DEFAULT] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    listed = [(a.arg, True, d) for a, d in zip(positional, defaults)]
+    listed += [(a.arg, False, NO_DEFAULT if d is None else d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)]
+    return [(arg, is_positional, _literal(default)) for arg, is_positional, default in listed]
+
+
+def _literal(node):
+    if node is NO_DEFAULT:
+        return NO_DEFAULT
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return NOT_LITERAL

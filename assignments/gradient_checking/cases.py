@@ -1,10 +1,13 @@
-"""Arguments of the gradient_check_n cases, built inside the sandbox.
+"""Arguments of the gradient_check_n cases, and the callees some gradient_check cases get, built inside the sandbox.
 
 gradient_check_n is given its `gradients` here, computed with the course's
 forward_propagation_n and either its buggy backward_propagation_n (both from
-supplied.py, as the notebook gives them) or the fixed one below, so it is
-judged on the check alone. The 1-D functions' cases are literal numbers in
-assignment.toml.
+supplied.py, as the notebook gives them) or the fixed one below, sometimes
+made wrong by a known amount, so it is judged on the check alone. The 1-D
+functions' cases are literal numbers in assignment.toml; gradient_check's
+cases answer its callees with the reference's forward_propagation and
+backward_propagation, or with the wrong backward passes and the cubic J below,
+so that a check that does not check (a constant, a hard-coded gradient) fails.
 """
 import inspect
 
@@ -55,6 +58,28 @@ def _network(seed, m, row_labels=False):
     return X, Y, parameters
 
 
+# Callees of gradient_check cases: (x, theta) -> J or dJ/dtheta, in place of the student's own.
+
+def backward_twice(x, theta):
+    """A wrong backward pass for J = theta * x: 2x where the derivative is x (difference 1/3)."""
+    return 2 * x
+
+
+def backward_plus_one(x, theta):
+    """A wrong backward pass for J = theta * x: x + 1 where the derivative is x (difference 1 / (|x + 1| + |x|))."""
+    return x + 1
+
+
+def forward_cubic(x, theta):
+    """J = x * theta**3: curved, so the centred difference is off by x * epsilon**2 and theta and epsilon show."""
+    return x * theta ** 3
+
+
+def backward_cubic(x, theta):
+    """The exact derivative of forward_cubic."""
+    return 3 * x * theta ** 2
+
+
 # gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7)
 
 def check_n_published():
@@ -87,3 +112,18 @@ def check_n_one_gradient_wrong():
     gradients = _gradients(X, Y, parameters, backward_propagation_n_fixed)
     gradients["dW3"] = -gradients["dW3"]
     return parameters, gradients, X, Y, 1e-5
+
+
+def check_n_gradients_doubled():
+    """Every gradient twice the right one: the difference is 1/3 (to about 1e-9), far from 0 and from 2e-7."""
+    X, Y, parameters = _network(6, 4)
+    gradients = _gradients(X, Y, parameters, backward_propagation_n_fixed)
+    return parameters, {name: 2 * value for name, value in gradients.items()}, X, Y
+
+
+def check_n_first_layer_shifted():
+    """dW1 off by 0.5 everywhere, the rest right, epsilon = 1e-6: a check of the last parameters alone sees nothing."""
+    X, Y, parameters = _network(7, 7)
+    gradients = _gradients(X, Y, parameters, backward_propagation_n_fixed)
+    gradients["dW1"] = gradients["dW1"] + 0.5
+    return parameters, gradients, X, Y, 1e-6

@@ -156,6 +156,14 @@ def adam_tiny_gradients():
     return parameters, grads, _zeros(grads), _zeros(grads), 1, 0.01, 0.9, 0.999, 1e-8
 
 
+def adam_large_epsilon():
+    """epsilon = 1e-3 beside sqrt(s_corrected) of 2e-2 to 4e-2: epsilon's value moves every step by a few percent."""
+    parameters, grads = _network(15, ONE_LAYER, grad_scale=1e-2)
+    v = _moment(25, grads, 1e-2)
+    s = _moment(35, grads, 2e-5, positive=True)
+    return parameters, grads, v, s, 2, 0.05, 0.9, 0.99, 1e-3
+
+
 def adam_one_layer():
     parameters, grads = _network(14, ONE_LAYER)
     v = _moment(24, grads, 0.1)

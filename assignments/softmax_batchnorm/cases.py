@@ -10,7 +10,8 @@ Softmax logits stay moderate (|Z| < 5): a softmax without the max-subtraction
 gives the same values and must pass. The "hidden_small_variance" cases have a
 row whose variance (~1e-10) is below epsilon (1e-8), so forgetting epsilon, or
 adding it outside the square root, changes that row's values many times over
-the tolerance.
+the tolerance. "hidden_large_epsilon" passes epsilon 0.1, so a batchnorm_forward
+that ignores its epsilon argument fails it.
 """
 import numpy as np
 
@@ -83,6 +84,15 @@ def forward_small_variance():
     rng = np.random.RandomState(22)
     Z, gamma, beta = _small_variance_layer(rng)
     return (Z, gamma, beta, EPSILON)
+
+
+def forward_large_epsilon():
+    """4 units, 6 examples with row variances near 1, epsilon 0.1: an epsilon fixed at 1e-8 changes every row."""
+    rng = np.random.RandomState(23)
+    Z = rng.randn(4, 6)
+    gamma = rng.randn(4, 1)
+    beta = rng.randn(4, 1)
+    return (Z, gamma, beta, 0.1)
 
 
 # batchnorm_backward(dZ_tilde, cache)

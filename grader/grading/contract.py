@@ -2,17 +2,20 @@
 
 The reference scores full marks; every catalogued mistake loses points on its
 own function only and carries its own hint; the model checks' thresholds hold
-for the reference's own training. (Every function having a hidden case, and
-the manifest naming what the files define, is the loader's part.)
+for the reference's own training; and for every function that takes
+arguments, a constant answer, the published answer hard-coded and an answer
+that ignores any one argument or answered callee each lose points
+(grader/grading/variants.py). (Every function having a hidden case, and the
+manifest naming what the files define, is the loader's part.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from assignments.bundle import Bundle
-from grader.grading import classifier
+from grader.grading import classifier, variants
 from grader.grading.expected import ReferenceFailed
-from grader.grading.inputs import BundleProblem
+from grader.grading.inputs import FUNCTIONS, BundleProblem, prepare_inputs
 from grader.grading.model_checks import unpack
 
 
@@ -30,7 +33,7 @@ class ContractResult:
 
 
 def check_contract(bundle: Bundle, grader) -> ContractResult:
-    """Grades the reference and every mistake through the pipeline; never raises for a broken bundle."""
+    """Grades the reference, every mistake and every variant through the pipeline; never raises for a broken bundle."""
     result = ContractResult()
     source = bundle.text("reference")
     try:
@@ -65,6 +68,10 @@ def check_contract(bundle: Bundle, grader) -> ContractResult:
             f"hint shown: {target.hint!r}" if target.hint != mistake.hint else "",
         ])) or "-"
         result.rows.append((mistake.key, mistake.function, f"{target.score:g}/{target.max_score:g}", ok, problem))
+    extraction = grader.submission(bundle, "reference.py", source.encode())
+    limits = grader.limits(grader.backend_for(bundle.environment), 0)
+    result.rows.extend(variants.rows(bundle, grader, extraction, prepare_inputs(bundle, grader, FUNCTIONS), expected,
+                                     limits))
     return result
 
 

@@ -145,7 +145,8 @@ def function_report(
                                                 if report.output != run.output else [])
     report.staff_notes += [f"Line {failure.get('line')} `{failure.get('source', '')}` failed while a hidden case "
                            f"loaded the file: {failure.get('error', '')}" for failure in run.hidden_setup_errors]
-    report.hint = _diagnose(graded, run, mistakes) if status == FAILED else None
+    raised_only = status == ERROR and all(c.status in ("ok", "error") for c in run.cases)
+    report.hint = _diagnose(graded, run, mistakes) if status == FAILED or raised_only else None
     report.hint = report.hint or builder.hint
     report.summary = builder.summary()
     report.cases = builder.verdicts
@@ -321,13 +322,15 @@ def _visible_output(graded: GradedFunction, run) -> str:
 
 
 def _diagnose(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> str | None:
-    """The hint of the catalogued mistake whose outputs the student's match on every case that ran."""
+    """The hint of the catalogued mistake whose outputs the student's match on every case that ran; where the
+    student's code raised, the mistake must raise too (a loop variable read after a loop that never ran)."""
     returned = {c.id: c.value for c in run.cases if c.status == "ok"}
+    raised = {c.id for c in run.cases if c.status == "error"}
     if not returned:
         return None
     cases = {c.id: c for c in graded.cases}
     for mistake in mistakes:
-        if mistake.function != graded.name:
+        if mistake.function != graded.name or raised & set(mistake.outputs):
             continue
         if all(
             case_id in mistake.outputs

@@ -21,7 +21,7 @@ from assignments.bundle import BUILDER, LITERAL, Args, Bundle
 from assignments.source import SourceError, callee_module
 from sandbox.wire import Unsupported, encode, find_unsupported
 
-JOB_FORMAT_VERSION = 3
+JOB_FORMAT_VERSION = 4  # 4: a callee module keeps only the imports its defs use
 FUNCTIONS, MODELS = "functions", "models"
 BUILD_FUNCTION = "gradebox_build_case"
 BUILD_DRIVER = f'''

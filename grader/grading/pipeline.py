@@ -71,23 +71,11 @@ class Grader:
         if len(data) > self.max_upload_bytes:
             message = messages.say("too_large", size=messages.human_bytes(len(data)), limit=messages.human_bytes(self.max_upload_bytes))
             return Graded(bundle, file_problem_report(bundle, message), None)
-        names = [f.name for f in bundle.functions]
         try:
-            extraction = extract(data, filename, names, bundle.job_module_names)
+            extraction = self.submission(bundle, filename, data)
         except FileProblem as problem:
             log.info("file rejected", extra={"submission": submission_id, "reason": problem.message[:80]})
             return Graded(bundle, file_problem_report(bundle, problem.message), None)
-        prefix, supplied = supplied_code(bundle.text("supplied"), extraction.source)
-        used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
-        ignored = overridden_drivers(bundle.text("supplied"), extraction.source)
-        extraction = extraction.with_prefix(prefix).with_suffix(driver_code(bundle.text("supplied")))
-        if ignored:
-            extraction.notes.append(f"Your file defines {', '.join(ignored)}, a name the grader uses for its own "
-                                    "training; your definition was ignored.")
-        if used:
-            extraction.notes.append(f"Your functions call {', '.join(used)}, which your file does not define; "
-                                    "the course's version was used.")
-
         prepared = prepare_inputs(bundle, self, FUNCTIONS)
         expected = self.expected_for(bundle)
         runs = self.run_source(bundle, prepared, extraction.source, submission_id, only=set(extraction.found))
@@ -98,6 +86,22 @@ class Grader:
             for graded in bundle.functions
         ]
         return Graded(bundle, Report(bundle.slug, functions, notes=extraction.notes + _setup_notes(runs)), extraction)
+
+    def submission(self, bundle: Bundle, filename: str, data: bytes) -> Extraction:
+        """The graded functions of an upload as submission.py: the course's given code before, the drivers after.
+        Raises FileProblem when the file cannot be read."""
+        extraction = extract(data, filename, [f.name for f in bundle.functions], bundle.job_module_names)
+        prefix, supplied = supplied_code(bundle.text("supplied"), extraction.source)
+        used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
+        ignored = overridden_drivers(bundle.text("supplied"), extraction.source)
+        extraction = extraction.with_prefix(prefix).with_suffix(driver_code(bundle.text("supplied")))
+        if ignored:
+            extraction.notes.append(f"Your file defines {', '.join(ignored)}, a name the grader uses for its own "
+                                    "training; your definition was ignored.")
+        if used:
+            extraction.notes.append(f"Your functions call {', '.join(used)}, which your file does not define; "
+                                    "the course's version was used.")
+        return extraction
 
     def grade_models(self, graded: Graded, submission_id: int | None = None) -> Report:
         bundle, report = graded.bundle, graded.report

@@ -81,6 +81,12 @@ def test_literal_arguments_follow_the_rules(draft):
     assert (type(real), type(text), type(flag)) == (float, str, bool)
 
 
+def test_arguments_declared_without_effect_load_by_name(draft):
+    with_print_msg(printing_only=["print_msg"], unused_arguments={"Z": "a test's claim"})(draft)
+    relu = draft.load().function("relu")
+    assert (relu.printing_only, relu.unused_arguments) == (("print_msg",), (("Z", "a test's claim"),))
+
+
 def test_a_case_threshold_is_its_op_and_bound(draft):
     draft.case("hidden")["threshold"] = {"op": "<", "value": 2e-7}
     published, hidden = draft.load().function("relu").cases
@@ -162,6 +168,14 @@ def syntax_error(name):
     return lambda d: d.files.update({name: "import numpy as np\n\n\ndef broken(:\n    pass\n"})
 
 
+def with_print_msg(**keys):
+    """relu(Z, print_msg=False), with `keys` added to the function."""
+    def tweak(d):
+        d.files["reference.py"] = d.files["reference.py"].replace("def relu(Z):", "def relu(Z, print_msg=False):")
+        d.function().update(keys)
+    return tweak
+
+
 NO_DEFINE = "functions.relu.cases.hidden: cases.py defines no function 'relu_hiddn'"
 
 FILE_ERRORS = [
@@ -208,6 +222,18 @@ FILE_ERRORS = [
     pytest.param(lambda d: d.manifest.pop("cases"),
                  ["cases: a case names a builder in cases.py, but the manifest has no `cases` file"],
                  id="builder-without-cases-file"),
+    pytest.param(lambda d: d.function().update(printing_only=["print_msg"]),
+                 ["functions.relu.printing_only: 'print_msg' is not a parameter of the reference's relu"],
+                 id="printing-only-not-a-parameter"),
+    pytest.param(lambda d: d.function().update(printing_only=["Z"]),
+                 ["functions.relu.printing_only: 'Z' has no default in the reference, so every call must pass it: it "
+                  "is more than a printing switch"], id="printing-only-without-default"),
+    pytest.param(lambda d: d.function().update(unused_arguments={"theta": "x alone decides"}),
+                 ["functions.relu.unused_arguments: 'theta' is not a parameter of the reference's relu"],
+                 id="unused-argument-not-a-parameter"),
+    pytest.param(with_print_msg(printing_only=["print_msg"], unused_arguments={"print_msg": "prints only"}),
+                 ["functions.relu: 'print_msg' is both printing_only and in unused_arguments; keep one"],
+                 id="declared-twice"),
     pytest.param(lambda d: d.case("hidden").update(stand_ins=["softmax"]),
                  ["functions.relu.cases.hidden.stand_ins: 'softmax' is not a graded function of this bundle"],
                  id="stand-in-not-graded"),

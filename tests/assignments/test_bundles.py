@@ -17,9 +17,11 @@ import tomllib
 import numpy as np
 import pytest
 
+from assignments.source import parameters
 from grader.grading import classifier
+from grader.grading.variants import zeros_like
 from tests.assignments.bundle_code import (
-    SANDBOX_MODULES, SLUGS, bundle, code, code_cells, driver_names, identical, imported_modules, leaves, matches,
+    SANDBOX_MODULES, SLUGS, bundle, code, code_cells, driver_names, identical, imported_modules, leaves, matches, rebound,
 )
 
 FUNCTIONS = [(slug, graded.name) for slug in SLUGS for graded in bundle(slug).functions]
@@ -190,6 +192,64 @@ def test_no_two_mistakes_of_a_function_give_the_same_outputs(param):
     for (key_a, a), (key_b, b) in itertools.combinations(outputs.items(), 2):
         assert not _hint_given(graded, a, b) and not _hint_given(graded, b, a), \
             f"{key_a} and {key_b} give the same outputs: their hints would be ambiguous"
+
+
+# Answers that skip the work (the contract runs the same answers in the sandbox: grader/grading/variants.py)
+
+def _answers_that_skip_the_work(bundle_code, graded) -> dict:
+    """{row: (answer(case) -> value, declared without effect)}, made here from the reference as variants.py makes them."""
+    name = graded.name
+    published = next((case for case in graded.cases if not case.hidden), graded.cases[0])
+    output = bundle_code.expected(name, published)
+    answers = {"constant": (lambda case: zeros_like(output), False),
+               "published answer": (lambda case: bundle_code.run(name, published), False)}
+    signature = parameters(bundle_code.bundle.text("reference"), name)
+    declared = set(graded.printing_only) | {arg for arg, _ in graded.unused_arguments}
+
+    def ignoring(index):
+        def answer(case):
+            given, fixed_from = list(bundle_code.inputs(case)), bundle_code.inputs(published)
+            args = given + [default for _, _, default in signature[len(given):index + 1]]
+            args[index] = fixed_from[index] if index < len(fixed_from) else signature[index][2]
+            return bundle_code.call(bundle_code.function(name, case), *args)
+        return answer
+
+    for index, (arg, positional, _) in enumerate(signature):
+        if positional:
+            answers[f"ignores {arg}"] = (ignoring(index), arg in declared)
+    answered = {callee for case in graded.cases for callee in case.stand_ins + tuple(c for c, _ in case.callees)}
+    for callee in sorted(answered):
+        def never_calls(case, callee=callee, fixed=bundle_code.function(name, published).__globals__[callee]):
+            return bundle_code.call(rebound(bundle_code.function(name, case), **{callee: fixed}), *bundle_code.inputs(case))
+        answers[f"ignores callee {callee}()"] = (never_calls, False)
+    return answers
+
+
+def _loses_points(bundle_code, graded, answer) -> bool:
+    for case in graded.cases:
+        try:
+            value = answer(case)
+        except Exception:
+            return True  # an error fails the case
+        if not matches(bundle_code.expected(graded.name, case), value, graded.outputs, case):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("param", FUNCTIONS, ids=function_id)
+def test_no_answer_that_skips_the_work_passes_every_case(param):
+    """A constant, the published answer, and an answer ignoring any one argument or answered callee each fail a case;
+    an argument declared without effect (printing_only, unused_arguments) really has none."""
+    slug, name = param
+    bundle_code = code(slug)
+    graded = bundle_code.bundle.function(name)
+    answers = _answers_that_skip_the_work(bundle_code, graded)
+    np.random.seed(4)
+    passing = [row for row, (answer, declared) in answers.items()
+               if not declared and not _loses_points(bundle_code, graded, answer)]
+    wrongly_declared = [row for row, (answer, declared) in answers.items()
+                        if declared and _loses_points(bundle_code, graded, answer)]
+    assert passing == [] and wrongly_declared == []
 
 
 # Model checks (one iteration of training: the full runs are slow)

@@ -99,6 +99,13 @@ MANIFEST_ERRORS = [
                  id="threshold-unknown-op"),
     pytest.param(lambda d: d.case("hidden").update(threshold={"op": "<", "value": "2e-7"}),
                  ["functions.relu.cases.hidden.threshold: must be a table"], id="threshold-string-value"),
+    pytest.param(lambda d: d.function().update(printing_only="print_msg"),
+                 ["functions.relu.printing_only: must be a list of Python names"], id="printing-only-not-a-list"),
+    pytest.param(lambda d: d.function().update(unused_arguments=["Z"]),
+                 ['functions.relu.unused_arguments: must be a table of parameter = "why the right answer does not '
+                  'depend on it"'], id="unused-arguments-without-reasons"),
+    pytest.param(lambda d: d.function().update(unused_arguments={"Z": " "}),
+                 ['functions.relu.unused_arguments: must be a table of parameter = "why'], id="unused-argument-blank-reason"),
 ]
 
 

@@ -130,23 +130,42 @@ def test_random_mini_batches_cases_cover_a_partial_and_an_exact_last_batch():
     assert remainders == {True, False}
 
 
-def test_epsilon_inside_the_square_root_passes_the_published_case_and_only_tiny_gradients_tell():
-    """Seed 004's Adam step (W2[2][1] -1.09245036, b2[0] -0.88529978) is epsilon inside the square root, digit for digit."""
-    (mistake,) = [m for m in BUNDLE.mistakes if m.key == "adam_epsilon_inside_sqrt"]
+def caught_by(key: str) -> list[str]:
+    """The cases of a mistake's function where it fails: a wrong output, or an exception."""
+    (mistake,) = [m for m in BUNDLE.mistakes if m.key == key]
     outputs = OPT.mistake_outputs(mistake)
-    graded = BUNDLE.function("update_parameters_with_adam")
-    caught = [case.id for case in graded.cases
-              if not matches(OPT.expected(graded.name, case), outputs[case.id], graded.outputs, case)]
-    assert caught == ["tiny_gradients"]
-    parameters = outputs["published"][0]
+    graded = BUNDLE.function(mistake.function)
+    return [case.id for case in graded.cases if case.id not in outputs
+            or not matches(OPT.expected(graded.name, case), outputs[case.id], graded.outputs, case)]
+
+
+def test_epsilon_inside_the_square_root_passes_the_published_case_and_only_a_small_s_tells():
+    """Seed 004's Adam step (W2[2][1] -1.09245036, b2[0] -0.88529978) is epsilon inside the square root, digit for
+    digit: the course's formula differs from it only where s_corrected is not much larger than epsilon."""
+    (mistake,) = [m for m in BUNDLE.mistakes if m.key == "adam_epsilon_inside_sqrt"]
+    assert caught_by("adam_epsilon_inside_sqrt") == ["tiny_gradients", "large_epsilon"]
+    parameters = OPT.mistake_outputs(mistake)["published"][0]
     np.testing.assert_allclose([parameters["W2"][2][1], parameters["b2"][0][0]], [-1.09245036, -0.88529978],
                                rtol=0, atol=5e-9)
+    assert "np.sqrt(s_corrected + epsilon)" in mistake.hint and "np.sqrt(s_corrected) + epsilon" in mistake.hint
+
+
+@pytest.mark.parametrize("key, cases", [
+    ("adam_s_decayed_with_beta1", ["three_layers", "one_layer", "large_epsilon"]),  # s starts at zero elsewhere
+    ("adam_bias_correction_with_layer_count", ["three_layers", "tiny_gradients", "one_layer", "large_epsilon"]),
+    ("mini_batches_loop_variable_after_loop", ["one_partial_batch"]),  # k is never bound when m < mini_batch_size
+    ("mini_batches_slice_from_zero", ["published", "partial_last_batch", "exact_multiple"]),
+])
+def test_a_mistake_the_published_case_may_miss_is_caught_by_the_case_written_for_it(key, cases):
+    assert caught_by(key) == cases
 
 
 def test_catalogue_covers_the_agreed_mistakes():
     assert {"gd_plus_sign", "mini_batches_y_not_shuffled", "mini_batches_last_batch_dropped", "velocity_wrong_shape",
             "momentum_without_one_minus_beta", "momentum_steps_with_grads", "adam_no_bias_correction", "adam_t_plus_one",
-            "adam_epsilon_inside_sqrt"} <= {mistake.key for mistake in BUNDLE.mistakes}
+            "adam_epsilon_inside_sqrt", "adam_s_decayed_with_beta1", "adam_bias_correction_with_layer_count",
+            "mini_batches_slice_from_zero", "mini_batches_loop_variable_after_loop"} \
+        <= {mistake.key for mistake in BUNDLE.mistakes}
 
 
 # The course's opt_utils and data

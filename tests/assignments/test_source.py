@@ -167,13 +167,9 @@ CALLEES = code('''
 ''')
 
 
-def test_a_callee_module_keeps_imports_the_named_defs_and_what_they_use():
+def test_a_callee_module_keeps_the_named_defs_and_what_they_use():
     module = callee_module(CALLEES, ["stand_in"], "reference")
     assert module == code('''
-        import numpy as np
-
-        from math import sqrt
-
         EPSILON = 1e-8
 
         SCALE: float = 2.0
@@ -187,6 +183,16 @@ def test_a_callee_module_keeps_imports_the_named_defs_and_what_they_use():
     namespace: dict = {}
     exec(compile(module, "callees", "exec"), namespace)  # the test's own text, not bundle code
     assert namespace["stand_in"](1.0) == 2.0 + 1e-8
+
+
+def test_a_callee_module_keeps_only_the_imports_its_defs_use():
+    """cases.py may import supplied.py, which no student's job holds: a callee that does not use it must not need it."""
+    text = "import supplied\nfrom math import *\nimport os.path\nimport numpy as np\n\n\n" \
+           "def twice(x):\n    return np.multiply(2, x)\n\n\ndef where():\n    return os.path.sep\n"
+    lines = [line for line in callee_module(text, ["twice"], "cases").splitlines() if line]
+    assert lines[:3] == ["from math import *", "import numpy as np", "def twice(x):"]
+    assert "import os.path" in callee_module(text, ["where"], "cases")
+    assert "supplied" not in callee_module(text, ["twice", "where"], "cases")
 
 
 def test_a_callee_module_keeps_constants_bound_by_unpacking():

@@ -23,8 +23,63 @@ def test_every_bundle_meets_the_contract(slug):
 
 def test_a_small_bundle_meets_it_row_by_row(tmp_path):
     result = check_contract(load_bundle(write_bundle(tmp_path / "b")), get_grader())
-    assert [(row[0], row[3]) for row in result.rows] == [
-        ("reference", True), ("relu_minimum", True), ("leaky_slope_ignored", True)]
+    assert [(row[0], row[1], row[3]) for row in result.rows] == [
+        ("reference", "(all)", True), ("relu_minimum", "relu", True), ("leaky_slope_ignored", "leaky_relu", True),
+        ("constant", "relu", True), ("published answer", "relu", True), ("ignores Z", "relu", True),
+        ("constant", "leaky_relu", True), ("published answer", "leaky_relu", True), ("ignores Z", "leaky_relu", True),
+        ("ignores slope", "leaky_relu", True)]
+
+
+def relu_with_hidden(*hidden_args) -> str:
+    """The small bundle's manifest, relu's cases replaced: a published one of no positive input, then `hidden_args`."""
+    relu, leaky = activations()
+    relu["cases"] = [{"id": "published", "args": [{"array": [[-1.0, 0.0, -2.0]]}]}] + [
+        {"id": f"hidden_{number}", "args": [{"array": args}], "hidden": True} for number, args in enumerate(hidden_args)]
+    return manifest(functions=[relu, leaky])
+
+
+def failures(tmp_path, **files) -> list[tuple]:
+    result = check_contract(load_bundle(write_bundle(tmp_path / "b", **files)), get_grader())
+    return [row for row in result.rows if not row[3]]
+
+
+def test_cases_a_constant_passes_fail_the_contract_with_a_row_for_each_answer_that_skips_the_work(tmp_path):
+    """Every relu input is <= 0, so its every output is zeros: a constant, a hard-coded and a Z-ignoring answer pass."""
+    rows = failures(tmp_path, **{"assignment.toml": relu_with_hidden([[-3.0, -0.5, 0.0]])})
+    assert [row[:4] for row in rows] == [("constant", "relu", "1/1", False), ("published answer", "relu", "1/1", False),
+                                         ("ignores Z", "relu", "1/1", False)]
+    assert rows[0][4] == ("a constant answer (zeros shaped like the published output) passes every case: add a hidden "
+                          "case whose expected output is far from zero")
+    assert rows[2][4].startswith("an answer that ignores Z (always the published case's value, as in the published "
+                                 "case) passes every case: add a hidden case where Z changes the expected output")
+
+
+def test_one_hidden_case_the_answers_fail_closes_the_hole(tmp_path):
+    folder = write_bundle(tmp_path / "b", **{"assignment.toml": relu_with_hidden([[-3.0, -0.5, 0.0]], [[1.5, -1.0, 4.0]])})
+    result = check_contract(load_bundle(folder), get_grader())
+    assert result.ok, [row for row in result.rows if not row[3]]
+    assert ("constant", "relu", "0.666667/1", True, "-") in result.rows
+
+
+def test_an_argument_no_case_changes_is_named_before_anything_runs(tmp_path):
+    relu, leaky = activations()
+    leaky["cases"][1]["args"] = "cases.py:same_slope"
+    cases = CASES.format(prefix="") + "\n\ndef same_slope():\n    return (act_utils.grid(2, 5), 0.1)\n"
+    rows = failures(tmp_path, **{"assignment.toml": manifest(functions=[relu, leaky]), "cases.py": cases})
+    assert rows == [("ignores slope", "leaky_relu", "-", False,
+                     "an answer that ignores slope (always 0.1, as in the published case) makes every case's own call, "
+                     "so no case can tell: add a hidden case where slope changes the expected output beyond the "
+                     "tolerance (or list slope in printing_only if it only changes what is printed)")]
+
+
+def test_an_argument_declared_without_effect_must_have_none(tmp_path):
+    """unused_arguments excepts slope from 'must lose points', and the contract checks the claim: here it is false."""
+    relu, leaky = activations()
+    leaky["unused_arguments"] = {"slope": "claimed, wrongly, to change nothing"}
+    rows = failures(tmp_path, **{"assignment.toml": manifest(functions=[relu, leaky])})
+    assert rows == [("ignores slope (unused_arguments)", "leaky_relu", "1/2", False,
+                     "unused_arguments says the output does not depend on it, but an answer that ignores slope "
+                     "(always 0.1, as in the published case) fails case hidden")]
 
 
 def failing_rows(tmp_path, **files):

@@ -74,9 +74,13 @@ def test_stand_ins_travel_as_the_callees_defs_only(tmp_path):
     bundle = load_bundle(bundle_folders()["gradient-checking"])
     job_dir = _job(tmp_path, bundle, FUNCTIONS, files.python_file("gradient-checking").decode())
     job = json.loads((job_dir / "job.json").read_text())
-    (source,) = job["callee_sources"].values()
-    assert "def forward_propagation" in source and "def backward_propagation" in source
-    assert "def gradient_check" not in source  # the graded caller's reference stays out
+    sources = job["callee_sources"]
+    assert set(sources) == {"reference", "cases"}
+    assert "def forward_propagation" in sources["reference"] and "def backward_propagation" in sources["reference"]
+    assert "def gradient_check" not in sources["reference"]  # the graded caller's reference stays out
+    assert "def backward_twice" in sources["cases"] and "def forward_cubic" in sources["cases"]
+    assert "def check_n_" not in sources["cases"]  # nor do the builders of hidden cases
+    assert "supplied" not in sources["cases"]  # cases.py imports it; the callees do not need it, no job has it
     cases = [case for f in job["functions"] for case in f["cases"] if "callees" in case]
     assert {f["name"] for f in job["functions"] for case in f["cases"] if "callees" in case} == {"gradient_check"}
     assert all(set(case["callees"]) == {"forward_propagation", "backward_propagation"} for case in cases)

@@ -209,7 +209,9 @@ class _CaseChecks:
             else:
                 text = "\n".join(messages.say(p.key, case=label, path=p.path, **p.fields) for p in problems)
                 self.add(f"{label}: {check}", False, text)
-            self.hint = self.hint or next((messages.hint(p.key) for p in problems if messages.hint(p.key)), None)
+            hints = (messages.fixed_hint(p.key) if case.hidden else messages.hint(p.key, path=p.path, **p.fields)
+                     for p in problems)
+            self.hint = self.hint or next(filter(None, hints), None)
             return  # later checks cannot be judged once this one failed
         self.passed_cases += 1
 

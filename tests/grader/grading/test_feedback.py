@@ -1,4 +1,6 @@
 """Feedback cards for what the sandbox reports: each status gets its own message, nothing internal is shown."""
+import numpy as np
+
 from assignments.bundle import Args, Case, GradedFunction
 from grader.grading.extract import extract
 from grader.grading.feedback import function_report
@@ -45,3 +47,18 @@ def test_a_function_without_hidden_output_shows_all_it_printed():
     report = function_report(graded, run, {"published": 1.0, "hidden_big": 2.0},
                              extract(b"def relu(Z):\n    return Z\n", "a.py", ["relu"]), [], {})
     assert report.output == "published\nsecret\n" and report.staff_notes == []
+
+
+def test_a_hidden_case_with_missing_layers_gets_no_hint_naming_its_keys():
+    graded = GradedFunction("init", 1.0, ("parameters",), (Case("published", Args("literal", ())),
+                                                           Case("deep", Args("literal", ()), hidden=True)))
+    layers = {f"{name}{layer}": np.zeros((1, 1)) for layer in (1, 2, 3, 4) for name in ("W", "b")}
+    shallow = {k: v for k, v in layers.items() if int(k[1:]) <= 3}
+    run = FunctionRun("init", "ok", cases=[CaseRun("published", "ok", value=shallow),
+                                           CaseRun("deep", "ok", value=shallow)])
+    extraction = extract(b"def init(layers_dims):\n    return {}\n", "a.py", ["init"])
+    hidden_only = function_report(graded, run, {"published": shallow, "deep": layers}, extraction, [], {})
+    assert hidden_only.status == "failed" and hidden_only.hint is None
+    assert "W4" not in repr(hidden_only.document())
+    public_too = function_report(graded, run, {"published": layers, "deep": layers}, extraction, [], {})
+    assert public_too.hint.startswith("parameters has nothing for layer 4: ")

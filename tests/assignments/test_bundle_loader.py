@@ -206,7 +206,7 @@ FILE_ERRORS = [
     pytest.param(lambda d: d.case("hidden").update(callees={"relu": "cases.py:twice"}),
                  ["functions.relu.cases.hidden: cases.py defines no function 'twice'"], id="unknown-callee-builder"),
     pytest.param(lambda d: d.manifest.pop("cases"),
-                 ["cases: a case names a builder in cases.py, but the manifest has no `cases` file"],
+                 ["cases: a case or explanation names a function of cases.py, but the manifest has no `cases` file"],
                  id="builder-without-cases-file"),
     pytest.param(lambda d: d.case("hidden").update(stand_ins=["softmax"]),
                  ["functions.relu.cases.hidden.stand_ins: 'softmax' is not a graded function of this bundle"],

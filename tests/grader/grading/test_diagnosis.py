@@ -161,3 +161,42 @@ def test_a_difference_and_a_pattern_reach_the_student_s_card(explained_bundle):
     assert cards["relu"].hint == "Python's max compares whole arrays; use np.maximum(0, Z)."
     assert cards["leaky_relu"].status == "failed"
     assert cards["leaky_relu"].hint == "A drops the negative part: keep slope * Z where Z < 0."
+
+
+# The measurement of bench/diagnosis.py, held to its target: single-mistake files of every bundle.
+
+def _every_mistake_file():
+    from assignments import bundle_folders
+    from tests.mistake_files import mistake_files
+
+    return [(load_bundle(folder), file) for folder in bundle_folders().values()
+            for file in mistake_files(load_bundle(folder))]
+
+
+def test_every_variant_names_its_function_and_how_its_hint_is_recognised():
+    import ast
+
+    for bundle, file in _every_mistake_file():
+        keys = {m.key for m in bundle.mistakes}
+        assert file.function in {f.name for f in bundle.functions}, file.name
+        assert file.hint_contains or set(file.mistakes) & keys, f"{file.name}: no catalogued key or fragment names it"
+        assert set(file.mistakes) <= keys, f"{file.name}: unknown keys {set(file.mistakes) - keys}"
+        defined = {n.name for n in ast.parse(file.source).body if isinstance(n, ast.FunctionDef)}
+        assert file.function in defined, file.name
+        student = file.student_file(bundle)
+        ast.parse(student)
+        assert student != bundle.text("reference").encode(), file.name
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_nine_in_ten_single_mistake_files_get_a_hint_naming_their_mistake_and_none_a_contradicting_one():
+    from grader.grading.setup import get_grader
+    from tests.mistake_files import CONTRADICTING, NAMED, NONE, grade_file, rate
+
+    grader = get_grader()
+    outcomes = [grade_file(grader, bundle, file) for bundle, file in _every_mistake_file()]
+    assert [o.file.name for o in outcomes if o.verdict not in (NAMED, NONE, CONTRADICTING)] == []  # a sound file set
+    assert [(o.file.name, o.hint) for o in outcomes if o.verdict == CONTRADICTING] == []
+    assert rate(outcomes) >= 0.9, [o.file.name for o in outcomes if o.verdict != NAMED]
+    assert all(o.verdict == NAMED for o in outcomes if o.file.name.startswith("catalogue:"))

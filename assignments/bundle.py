@@ -13,7 +13,7 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -470,7 +470,8 @@ def _with_digest(bundle: Bundle) -> Bundle:
             if isinstance(entry.get(key), dict):
                 entry[key] = {**entry[key], "file": (bundle.folder / entry[key]["file"]).resolve().name}
     if "mistakes" in bundle.files:
-        manifest["mistakes"] = [[m.key, m.function, m.hint, m.source] for m in bundle.mistakes]
+        manifest["mistakes"] = [[m.key, m.function, m.hint, m.source] + ([asdict(m.pattern)] if m.pattern else [])
+                                for m in bundle.mistakes]
     canonical = json.dumps([FORMAT_VERSION, manifest], sort_keys=True, default=_not_json)
     return Bundle(**{**bundle.__dict__, "digest": hashlib.sha256(canonical.encode()).hexdigest()})
 

@@ -56,7 +56,7 @@ def main() -> int:
                 print(f"{outcome.verdict:13} {slug}/{file.name} ({file.function}, {outcome.status}): "
                       f"{file.what}\n{'':14}hint: {outcome.hint!r}{' ' + outcome.detail if outcome.detail else ''}")
     print()
-    print(f"{'bundle':20} {'files':>5} {'named':>6} {'rate':>6}   {'catalogue':>9} {'named':>6}   {'variants':>8} "
+    print(f"{'bundle':24} {'files':>5} {'named':>6} {'rate':>6}   {'catalogue':>9} {'named':>6}   {'variants':>8} "
           f"{'named':>6}   {'contradicting':>13}")
     by_slug = collections.defaultdict(list)
     for outcome in outcomes:
@@ -66,7 +66,7 @@ def main() -> int:
         variants = [o for o in group if o not in catalogue]
         named = [sum(o.verdict == NAMED for o in part) for part in (group, catalogue, variants)]
         contradicting = sum(o.verdict == CONTRADICTING for o in group)
-        print(f"{slug:20} {len(group):5} {named[0]:6} {rate(group):6.1%}   {len(catalogue):9} {named[1]:6}   "
+        print(f"{slug:24} {len(group):5} {named[0]:6} {rate(group):6.1%}   {len(catalogue):9} {named[1]:6}   "
               f"{len(variants):8} {named[2]:6}   {contradicting:13}")
     counts = collections.Counter(o.verdict for o in outcomes)
     print(f"verdicts: {dict(counts)}; {time.monotonic() - started:.0f} s with the {grader.backend_for('numpy').name} "

@@ -62,3 +62,30 @@ def test_a_hidden_case_with_missing_layers_gets_no_hint_naming_its_keys():
     assert "W4" not in repr(hidden_only.document())
     public_too = function_report(graded, run, {"published": layers, "deep": layers}, extraction, [], {})
     assert public_too.hint.startswith("parameters has nothing for layer 4: ")
+
+
+def pattern_report(source: bytes, case_run: CaseRun):
+    from assignments.bundle import Mistake, Pattern
+
+    graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
+    builtin_max = Mistake("relu_max", "relu", "Use np.maximum(0, Z), not max.", "", Pattern("max"))
+    run = FunctionRun("relu", "ok", cases=[case_run])
+    return function_report(graded, run, {"published": np.ones(2)}, extract(source, "a.py", ["relu"]), [], {},
+                           patterns=[builtin_max])
+
+
+def test_a_source_pattern_explains_a_function_that_raised_or_failed_and_nothing_else():
+    with_max = b"def relu(Z):\n    return max(0, Z)\n"
+    raised = CaseRun("published", "error", error={"type": "ValueError", "message": "ambiguous", "traceback": []})
+    assert pattern_report(with_max, raised).hint == "Use np.maximum(0, Z), not max."
+    assert pattern_report(with_max, CaseRun("published", "ok", value=np.zeros(2))).hint == "Use np.maximum(0, Z), not max."
+    assert pattern_report(with_max, CaseRun("published", "ok", value=np.ones(2))).hint is None  # passed
+    assert pattern_report(b"def relu(Z):\n    return np.maximum(0, Z)\n", raised).hint is None
+
+
+def test_an_error_s_own_hint_comes_before_a_source_pattern():
+    source = b"def relu(Z):\n    return max(0, Zed)\n"
+    raised = CaseRun("published", "error", error={"type": "NameError", "message": "name 'Zed' is not defined",
+                                                  "traceback": []})
+    hint = pattern_report(source, raised).hint
+    assert "Define `Zed` inside the function" in hint and "np.maximum" not in hint

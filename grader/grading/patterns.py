@@ -117,6 +117,13 @@ def _bind_imports(node: ast.AST, aliases: dict[str, str]) -> None:
 
 def _collect(node: ast.AST, aliases: dict, in_loop: bool, stored_in: tuple[str, ...], calls: list[Call]) -> None:
     """Walks `node` keeping track of loops and of the assignment each call stands in."""
+    pairs = _paired(node)
+    if pairs:  # W, b = np.random.randn(...), np.zeros(...): each value is stored in its own target
+        for target, value in pairs:
+            labels = tuple(_labels(target))
+            _collect(target, aliases, in_loop, labels, calls)
+            _collect(value, aliases, in_loop, labels, calls)
+        return
     if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         stored_in = tuple(label for target in targets for label in _labels(target))
@@ -126,6 +133,17 @@ def _collect(node: ast.AST, aliases: dict, in_loop: bool, stored_in: tuple[str, 
         for child in value if isinstance(value, list) else [value]:
             if isinstance(child, ast.AST):
                 _collect(child, aliases, in_loop or _repeats(node, field, child), stored_in, calls)
+
+
+def _paired(node: ast.AST) -> list[tuple[ast.AST, ast.AST]]:
+    """(target, value) pairs of `a, b = x, y`; [] for any other statement."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+        return []
+    target, value = node.targets[0], node.value
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
+            and len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in target.elts):
+        return list(zip(target.elts, value.elts))
+    return []
 
 
 def _repeats(node: ast.AST, field: str, child: ast.AST) -> bool:

@@ -89,6 +89,17 @@ def test_biases_drawn_at_random_are_found_at_any_scale(bias):
     assert shows(BIAS_DRAWN, source, "initialize_parameters_he")
 
 
+def test_weights_and_zero_biases_assigned_together_are_no_biases_drawn():
+    pair = ("parameters['W' + str(l)], parameters['b' + str(l)] = "
+            "np.random.randn(layers_dims[l], layers_dims[l - 1]), np.zeros((layers_dims[l], 1))")
+    source = he({"parameters['b' + str(l)] = np.zeros((layers_dims[l], 1))": "pass"}).replace(
+        "parameters['W' + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])",
+        pair)
+    assert pair in source and not shows(BIAS_DRAWN, source, "initialize_parameters_he")
+    assert shows(BIAS_DRAWN, source.replace("np.zeros((layers_dims[l], 1))", "np.random.randn(layers_dims[l], 1)"),
+                 "initialize_parameters_he")
+
+
 @pytest.mark.parametrize("source, found", [
     ("def relu(Z):\n    return max(0, Z)\n", True),
     ("def relu(Z):\n    return np.max(Z)\n", False),

@@ -13,7 +13,7 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,23 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """The difference kind: student - expected == factor * term for some keys of one output, on every case.
+
+    `term` is a function of cases.py called in the sandbox with each case's
+    arguments (with the expected outputs, never in a student's job); it
+    returns, for a dict output, {key: array} (e.g. {"dW2": lambd / m * W2}),
+    else one array or number. The hint names the keys found: "{keys}".
+    """
+
+    id: str
+    term: str  # a def of cases.py
+    output: str  # one of the function's outputs
+    factor: float
+    hint: str
+
+
+@dataclass(frozen=True)
 class GradedFunction:
     name: str
     points: float
@@ -73,6 +90,7 @@ class GradedFunction:
     wall_s: float = 5.0
     printing_only: tuple[str, ...] = ()  # parameters that only change what is printed
     unused_arguments: tuple[tuple[str, str], ...] = ()  # (parameter, why the right answer does not depend on it)
+    explanations: tuple[Explanation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,13 +136,39 @@ class ModelCheck:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """What a mistake looks like in the student's source: a call (or its absence), matched with `ast` on the worker.
+
+    `call` is a glob over the called name with import aliases resolved
+    ("numpy.random.seed", "numpy.random.*", "max" for the built-in); `args`
+    the literal values its first arguments must have; `in_loop` whether it
+    must (true) or must not (false) sit inside a for/while loop or a
+    comprehension; `stored_in` a glob over the dict key or name its value is
+    assigned to ("b*" matches parameters['b' + str(l)]); `absent` turns the
+    pattern around: the mistake is that no such call exists.
+    """
+
+    call: str
+    args: tuple | None = None
+    in_loop: bool | None = None
+    stored_in: str | None = None
+    absent: bool = False
+
+
+@dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer: the reference with one def replaced; matching its output earns its hint."""
+    """A known wrong answer: the reference with one def replaced; matching its output earns its hint.
+
+    With a `pattern`, a failed function whose source shows it earns the hint
+    too: for mistakes whose outputs cannot be recorded (an unseeded draw) or
+    take many forms (biases drawn at random, at any scale).
+    """
 
     key: str
     function: str
     hint: str
     source: str  # a complete def of `function`
+    pattern: Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -293,9 +337,16 @@ def _function(folder: Path, entry: dict, errors: list[str]) -> GradedFunction:
         ))
         if "threshold" in case and len(entry["outputs"]) != 1:
             errors.append(f"{where}.threshold: a threshold judges one number; {name} returns {len(entry['outputs'])} values")
+    explanations = tuple(
+        Explanation(e["id"], e["term"].split(":", 1)[1], e.get("output", entry["outputs"][0]), float(e["factor"]), e["hint"])
+        for e in entry.get("explanations", []))
+    for explanation in explanations:
+        if explanation.output not in entry["outputs"]:
+            errors.append(f"functions.{name}.explanations.{explanation.id}.output: {explanation.output!r} is not one "
+                          f"of the outputs ({', '.join(entry['outputs'])})")
     return GradedFunction(name, float(entry["points"]), tuple(entry["outputs"]), tuple(cases),
                           float(entry.get("wall_s", 5.0)), tuple(entry.get("printing_only", ())),
-                          tuple(sorted(entry.get("unused_arguments", {}).items())))
+                          tuple(sorted(entry.get("unused_arguments", {}).items())), explanations)
 
 
 def _data_ref(folder: Path, value: dict | None, known: tuple[Path, ...], where: str, errors: list[str]) -> DataRef | None:
@@ -348,6 +399,11 @@ def _cross_check(manifest, functions, model_checks, files, texts, errors: list[s
             for callee, _ in case.callees:
                 if callee not in graded and callee not in supplied:
                     errors.append(f"{where}.callees: {callee!r} is neither graded nor supplied")
+        for explanation in function.explanations:
+            uses_builders = True
+            if "cases" in texts and explanation.term not in cases:
+                errors.append(f"functions.{function.name}.explanations.{explanation.id}.term: cases.py defines no "
+                              f"function {explanation.term!r}")
     for check in model_checks:
         where = f"model_checks.{check.id}"
         if check.args.kind == BUILDER:
@@ -362,7 +418,7 @@ def _cross_check(manifest, functions, model_checks, files, texts, errors: list[s
             if name not in graded:
                 errors.append(f"{where}.depends_on: {name!r} is not a graded function of this bundle")
     if uses_builders and "cases" not in manifest:
-        errors.append("cases: a case names a builder in cases.py, but the manifest has no `cases` file")
+        errors.append("cases: a case or explanation names a function of cases.py, but the manifest has no `cases` file")
 
 
 def _check_without_effect(function: GradedFunction, reference: str, errors: list[str]) -> None:
@@ -408,7 +464,10 @@ def _mistakes(files: dict, texts: dict, graded: set[str], errors: list[str]) -> 
         except SourceError as error:
             errors.append(str(error))
             continue
-        mistakes.append(Mistake(entry["key"], entry["function"], entry["hint"], source))
+        pattern = entry.get("pattern")
+        mistakes.append(Mistake(entry["key"], entry["function"], entry["hint"], source, pattern and Pattern(
+            pattern["call"], tuple(pattern["args"]) if "args" in pattern else None, pattern.get("in_loop"),
+            pattern.get("stored_in"), pattern.get("absent", False))))
     return tuple(mistakes)
 
 
@@ -436,7 +495,8 @@ def _with_digest(bundle: Bundle) -> Bundle:
             if isinstance(entry.get(key), dict):
                 entry[key] = {**entry[key], "file": (bundle.folder / entry[key]["file"]).resolve().name}
     if "mistakes" in bundle.files:
-        manifest["mistakes"] = [[m.key, m.function, m.hint, m.source] for m in bundle.mistakes]
+        manifest["mistakes"] = [[m.key, m.function, m.hint, m.source] + ([asdict(m.pattern)] if m.pattern else [])
+                                for m in bundle.mistakes]
     canonical = json.dumps([FORMAT_VERSION, manifest], sort_keys=True, default=_not_json)
     return Bundle(**{**bundle.__dict__, "digest": hashlib.sha256(canonical.encode()).hexdigest()})
 

@@ -116,11 +116,47 @@ TOP = {
     "starter": (_str, False), "job_files": (_strings, False), "private_files": (_strings, False),
     "functions": (None, True), "model_checks": (None, False),
 }
+def _term(value):
+    if isinstance(value, str) and value.startswith("cases.py:") and value.split(":", 1)[1].isidentifier():
+        return None
+    return 'must be "cases.py:NAME"'
+
+
+def _factor(value):
+    problem = _number(-math.inf)(value)
+    return problem or (None if value != 0 else "must not be 0 (a difference of zero explains nothing)")
+
+
+def _keys_hint(value):
+    """A hint naming the keys an explanation found: "{keys}" is its only field."""
+    if not (isinstance(value, str) and value.strip()):
+        return "must be a non-empty string"
+    try:
+        value.format(keys="dW1")
+    except (KeyError, IndexError, ValueError) as error:
+        return f"may use {{keys}} and no other field ({type(error).__name__}: {error})"
+    return None
+
+
+def _literals(value):
+    if isinstance(value, list) and all(isinstance(v, (bool, int, float, str)) for v in value):
+        return None
+    return "must be a list of numbers, strings or booleans"
+
+
+def _glob(value):
+    return None if isinstance(value, str) and value.strip() and " " not in value else "must be a name or glob, e.g. \"numpy.random.*\""
+
+
 FUNCTION = {
     "name": (_identifier, True), "points": (_number(), True), "outputs": (_names, True),
     "wall_s": (_number(0.0, strict=True), False), "cases": (None, True), "printing_only": (_names, False),
-    "unused_arguments": (_reasons, False),
+    "unused_arguments": (_reasons, False), "explanations": (None, False),
 }
+EXPLANATION = {"id": (_identifier, True), "term": (_term, True), "output": (_identifier, False),
+               "factor": (_factor, True), "hint": (_keys_hint, True)}
+PATTERN = {"call": (_glob, True), "args": (_literals, False), "in_loop": (_bool, False), "stored_in": (_glob, False),
+           "absent": (_bool, False)}
 CASE = {
     "id": (_str, True), "args": (_args, True), "hidden": (_bool, False), "reveal": (_one_of(REVEALS), False),
     "rtol": (_number(), False), "atol": (_number(), False), "description": (_text, False),
@@ -136,7 +172,7 @@ MODEL_CHECK = {
 THRESHOLD = {"metric": (_one_of(METRICS), True), "op": (_one_of(OPS), True), "value": (_number(-math.inf), True),
              "why": (_text, False)}
 MISTAKE = {"key": (_str, True), "function": (_identifier, True), "hint": (_str, True), "edits": (None, False),
-           "source": (_str, False)}
+           "source": (_str, False), "pattern": (None, False)}
 
 
 def _table(entry, keys: dict, where: str, errors: list[str]) -> bool:
@@ -195,6 +231,15 @@ def check(manifest: dict, errors: list[str]) -> dict:
                 if "reveal" in case and not case.get("hidden", False):
                     errors.append(f"{case_where}.reveal: only hidden cases take 'reveal'")
                 cases.append(case)
+        explanations = []
+        for e_number, explanation in enumerate(_list(entry.get("explanations", []) if isinstance(entry, dict) else [],
+                                                     f"{where}.explanations", errors), start=1):
+            e_where = f"{where}.explanations.{explanation.get('id')}" if isinstance(explanation, dict) and \
+                isinstance(explanation.get("id"), str) else f"{where}.explanations[{e_number}]"
+            if _table(explanation, EXPLANATION, e_where, errors):
+                explanations.append(explanation)
+        _unique([e.get("id") for e in _listed(entry, "explanations") if isinstance(e, dict) and isinstance(e.get("id"), str)]
+                if isinstance(entry, dict) else [], f"{where}.explanations: id", errors)
         if isinstance(entry, dict) and isinstance(entry.get("cases"), list):
             if not entry["cases"]:
                 errors.append(f"{where}.cases: a graded function needs at least one case")
@@ -203,7 +248,7 @@ def check(manifest: dict, errors: list[str]) -> dict:
             _unique([c.get("id") for c in entry["cases"] if isinstance(c, dict) and isinstance(c.get("id"), str)],
                     f"{where}.cases: case id", errors)
         if sound:
-            functions.append({**entry, "cases": cases})
+            functions.append({**entry, "cases": cases, "explanations": explanations})
     if not manifest.get("functions") and isinstance(manifest.get("functions", []), list):
         errors.append("functions: the bundle grades no function")
     _unique([f.get("name") for f in _listed(manifest, "functions") if isinstance(f, dict) and isinstance(f.get("name"), str)],
@@ -249,7 +294,19 @@ def check_mistakes(document: dict, graded: set[str], errors: list[str]) -> list[
         if entry["function"] not in graded:
             errors.append(f"{where}.function: {entry['function']!r} is not a graded function of this bundle")
             continue
+        if "pattern" in entry and not _pattern(entry["pattern"], f"{where}.pattern", errors):
+            continue
         entries.append(entry)
     _unique([e.get("key") for e in document.get("mistakes", []) if isinstance(e, dict) and isinstance(e.get("key"), str)]
             if isinstance(document.get("mistakes"), list) else [], "mistakes: key", errors)
     return entries
+
+
+def _pattern(pattern, where: str, errors: list[str]) -> bool:
+    """A mistake's source pattern (assignments.bundle.Pattern); True when it is sound."""
+    if not _table(pattern, PATTERN, where, errors):
+        return False
+    if pattern.get("absent") and ("in_loop" in pattern or "stored_in" in pattern):
+        errors.append(f"{where}: an absent call has no place, so 'absent' takes neither 'in_loop' nor 'stored_in'")
+        return False
+    return True

@@ -188,3 +188,12 @@ def model_momentum():
 
 def model_adam():
     return _model("adam")
+
+
+# Terms of the explanations in assignment.toml: called with a case's arguments, in the sandbox, when the
+# expected outputs are computed; the worker compares a student's wrong answer with them.
+
+def gd_steps(parameters, grads, learning_rate):
+    """One gradient-descent step per parameter, learning_rate * its gradient: {"W1": ..., "b1": ..., ...}."""
+    L = len(parameters) // 2
+    return {name + str(l): learning_rate * grads["d" + name + str(l)] for l in range(1, L + 1) for name in ("W", "b")}

@@ -206,3 +206,12 @@ def model_momentum_schedule():
 def model_adam_schedule():
     """Section 7.3.3: Adam from learning rate 0.01, decayed by schedule_lr_decay."""
     return _model("adam", 0.01, "schedule_lr_decay")
+
+
+# Terms of the explanations in assignment.toml: called with a case's arguments, in the sandbox, when the
+# expected outputs are computed; the worker compares a student's wrong answer with them.
+
+def gd_steps(parameters, grads, learning_rate):
+    """One gradient-descent step per parameter, learning_rate * its gradient: {"W1": ..., "b1": ..., ...}."""
+    L = len(parameters) // 2
+    return {name + str(l): learning_rate * grads["d" + name + str(l)] for l in range(1, L + 1) for name in ("W", "b")}

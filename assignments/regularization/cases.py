@@ -166,3 +166,19 @@ def model_l2():
 def model_dropout():
     """gradebox_train_dropout(train_X, train_Y, learning_rate, num_iterations, keep_prob)."""
     return (*_training_set(), LEARNING_RATE, NUM_ITERATIONS, KEEP_PROB)
+
+
+# Terms of the explanations in assignment.toml: called with a case's arguments, in the sandbox, when the
+# expected outputs are computed; the worker compares a student's wrong answer with them.
+
+def l2_cost_term(A3, Y, parameters, lambd):
+    """The L2 part of the regularized cost, lambd / (2 m) * the sum of the squared weights (formula (2))."""
+    m = Y.shape[1]
+    return lambd / (2 * m) * sum(np.sum(np.square(parameters["W" + str(l)])) for l in (1, 2, 3))
+
+
+def l2_gradient_terms(X, Y, cache, lambd):
+    """What the L2 term adds to each weight gradient: lambd / m * W of the same layer."""
+    m = X.shape[1]
+    W1, W2, W3 = cache[2], cache[6], cache[10]
+    return {"dW1": lambd / m * W1, "dW2": lambd / m * W2, "dW3": lambd / m * W3}

@@ -12,6 +12,7 @@ back, the answer is a Comparison with a message key, never an exception.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -23,6 +24,7 @@ STRUCTURE, SHAPES, VALUES = "structure", "shapes", "values"
 _REAL_KINDS = "biuf"  # what "a number" / "a numeric array" may be; complex is only accepted where expected
 _TEXT_LIMIT = 200  # characters of a student-controlled text (type names, reprs) quoted in a message
 _KEYS_SHOWN = 30  # dict keys listed in one message
+_LAYER_KEY = re.compile(r"^(\D+)([0-9]+)$")  # the course's keys: a name and the layer's number ("W3", "db1")
 
 
 @dataclass
@@ -84,7 +86,8 @@ def _compare(expected, actual, path: str, rtol: float, atol: float, problems: li
         missing = [k for k in expected if k not in actual]
         extra = [k for k in actual if k not in expected]
         if missing:
-            problems.append(Problem(STRUCTURE, "missing_keys", path, {"keys": _keys_text(missing)}))
+            key, fields = _missing_keys(expected, missing, extra)
+            problems.append(Problem(STRUCTURE, key, path, fields))
         if extra:
             problems.append(Problem(STRUCTURE, "extra_keys", path, {"keys": _keys_text(extra)}))
         for key in expected:
@@ -109,6 +112,46 @@ def _compare(expected, actual, path: str, rtol: float, atol: float, problems: li
         _compare_scalar(expected, actual, path, rtol, atol, problems)
         return
     _compare_plain(expected, actual, path, problems)
+
+
+def _missing_keys(expected: dict, missing: list, extra: list) -> tuple[str, dict]:
+    """The message key for keys a dict lacks, chosen by what else the check found, so its hint claims only that.
+
+    "misspelt_keys": a returned key differs from a missing one by case or
+    punctuation only ('dw1' for 'dW1'); "missing_layers": the missing keys are
+    every key of the last layers ("W3", "b3" where "W1" ... "b2" are there);
+    "missing_keys" otherwise.
+    """
+    fields = {"keys": _keys_text(missing)}
+    spelled = {_spelling(k): k for k in extra if isinstance(k, str)}
+    pairs = [(spelled[_spelling(k)], k) for k in missing if isinstance(k, str) and _spelling(k) in spelled]
+    if pairs:
+        actual, wanted = pairs[0]
+        return "misspelt_keys", {**fields, "actual": _clip(repr(actual), 60), "expected": _clip(repr(wanted), 60)}
+    layers = _missing_layers(expected, missing)
+    if layers:
+        return "missing_layers", {**fields, "layers": layers}
+    return "missing_keys", fields
+
+
+def _spelling(key: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", key.lower())
+
+
+def _missing_layers(expected: dict, missing: list) -> str:
+    """"3" or "3 to 4" when `missing` is exactly every numbered key from layer 3 on and earlier layers are there."""
+    numbered = {}
+    for key in expected:
+        match = _LAYER_KEY.match(key) if isinstance(key, str) else None
+        if match:
+            numbered[key] = int(match.group(2))
+    if any(key not in numbered for key in missing):
+        return ""
+    first, last = min(numbered[k] for k in missing), max(numbered[k] for k in missing)
+    present = [number for key, number in numbered.items() if key not in missing]
+    if not present or max(present) >= first or {k for k, n in numbered.items() if n >= first} != set(missing):
+        return ""
+    return str(first) if first == last else f"{first} to {last}"
 
 
 _NOT_PLAIN = object()  # an array of several elements, where a plain value was expected

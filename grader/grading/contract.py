@@ -1,7 +1,8 @@
 """The contract every bundle version must meet before students see it (DESIGN.md, "Assignments are data").
 
 The reference scores full marks; every catalogued mistake loses points on its
-own function only and carries its own hint; the model checks' thresholds hold
+own function only and carries its own hint (a mistake's source pattern, if
+it has one, does not match the reference); the model checks' thresholds hold
 for the reference's own training; and for every function that takes
 arguments, a constant answer, the published answer hard-coded and an answer
 that ignores any one argument or answered callee each lose points
@@ -17,6 +18,7 @@ from grader.grading import classifier, variants
 from grader.grading.expected import ReferenceFailed
 from grader.grading.inputs import FUNCTIONS, BundleProblem, prepare_inputs
 from grader.grading.model_checks import unpack
+from grader.grading.patterns import shows
 
 
 @dataclass
@@ -61,11 +63,15 @@ def check_contract(bundle: Bundle, grader) -> ContractResult:
         functions = {f.name: f for f in graded.report.functions}
         target = functions[mistake.function]
         others = [name for name, f in functions.items() if name != mistake.function and f.status != "passed"]
-        ok = target.status != "passed" and target.score < target.max_score and not others and target.hint == mistake.hint
+        # A pattern the reference shows would give its hint to any failing student who wrote it the course's way.
+        on_reference = mistake.pattern is not None and shows(mistake.pattern, source, mistake.function)
+        ok = target.status != "passed" and target.score < target.max_score and not others \
+            and target.hint == mistake.hint and not on_reference
         problem = "; ".join(filter(None, [
             "not caught" if target.status == "passed" else "",
             f"also fails {', '.join(others)}" if others else "",
             f"hint shown: {target.hint!r}" if target.hint != mistake.hint else "",
+            "its pattern matches the reference's own def" if on_reference else "",
         ])) or "-"
         result.rows.append((mistake.key, mistake.function, f"{target.score:g}/{target.max_score:g}", ok, problem))
     extraction = grader.submission(bundle, "reference.py", source.encode())

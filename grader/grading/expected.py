@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
+import numpy as np
 
 from assignments.bundle import Bundle
-from grader.grading.feedback import MistakeOutputs
+from grader.grading.diagnosis import MistakeOutputs
 from grader.grading.inputs import FUNCTIONS, MODELS, prepare_inputs
 from grader.grading.supplied import driver_code, supplied_code
 from sandbox.wire import find_unsupported, read_h5_tree, write_h5_tree
 
 log = logging.getLogger(__name__)
-EXPECTED_FORMAT_VERSION = 3  # 3: the drivers follow the reference
+EXPECTED_FORMAT_VERSION = 4  # 3: the drivers follow the reference; 4: explanation terms
 
 
 class ReferenceFailed(RuntimeError):
@@ -39,6 +40,7 @@ class ExpectedOutputs:
     models: dict[str, object] = field(default_factory=dict)  # model check id -> (parameters, costs)
     model_wall_s: float = 0.0  # the reference's own training time in the sandbox
     numpy_version: str = ""
+    terms: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)  # function -> term -> case id -> value
 
 
 def reference_source(bundle: Bundle) -> str:
@@ -107,9 +109,60 @@ def _compute(bundle: Bundle, grader, with_models: bool, path: Path) -> None:
                 for case_run in runs[mistake.function].cases:
                     if case_run.status == "ok":
                         write_h5_tree(group, case_run.value, name=case_run.id)
+            for graded in bundle.functions:
+                expected = {case.id: read_h5_tree(h5[f"expected/{graded.name}"], case.id) for case in graded.cases}
+                for term, by_case in _terms(bundle, grader, prepared, graded, expected).items():
+                    group = h5.create_group(f"terms/{graded.name}/{term}")
+                    for case_id, value in by_case.items():
+                        write_h5_tree(group, value, name=case_id)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _terms(bundle: Bundle, grader, prepared, graded, expected: dict) -> dict[str, dict[str, object]]:
+    """The function's explanation terms on each case: cases.py's term functions run in the sandbox on its arguments.
+
+    Each term must have the shape of what it explains (every key of a dict
+    term in the output, with the output's shape for that key).
+    """
+    names = sorted({explanation.term for explanation in graded.explanations})
+    if not names:
+        return {}
+    entry = next(f for f in prepared.functions if f["name"] == graded.name)
+    cases = [{key: value for key, value in case.items() if key != "callees"} for case in entry["cases"]]
+    extra = {"supplied.py": bundle.files.get("supplied"), "reference.py": bundle.files.get("reference")}
+    runs = grader.run_job(bundle, [{"name": name, "wall_s": graded.wall_s, "cases": cases} for name in names], {},
+                          prepared.inputs_path, bundle.text("cases"), extra_files={k: v for k, v in extra.items() if v})
+    terms = {name: {case.id: _case_value(runs, name, case.id, "term") for case in graded.cases} for name in names}
+    for explanation in graded.explanations:
+        index = graded.outputs.index(explanation.output)
+        for case in graded.cases:
+            value = expected[case.id]
+            output = value if len(graded.outputs) == 1 else value[index]
+            problem = _term_problem(terms[explanation.term][case.id], output)
+            if problem:
+                raise ReferenceFailed(f"functions.{graded.name}.explanations.{explanation.id}: cases.py:"
+                                      f"{explanation.term} on case {case.id}: {problem}")
+    return terms
+
+
+def _term_problem(term, output) -> str:
+    """What keeps `term` from explaining `output` ("" when nothing)."""
+    if isinstance(term, dict):
+        if not isinstance(output, dict):
+            return f"returned a dict, but {type(output).__name__} is what it explains"
+        for key, value in term.items():
+            if key not in output:
+                return f"returned the key {key!r}, which the output lacks"
+            if np.shape(value) != np.shape(output[key]):
+                return f"{key!r} has shape {np.shape(value)}, the output's {np.shape(output[key])}"
+        return ""
+    if isinstance(term, bool) or not isinstance(term, (int, float, np.ndarray)):
+        return f"returned {type(term).__name__}, not a number, an array or a dict of arrays"
+    if np.shape(term) != np.shape(output):
+        return f"returned shape {np.shape(term)}, the output's {np.shape(output)}"
+    return ""
 
 
 def _check_outputs(graded, case_id: str, value) -> None:
@@ -139,4 +192,7 @@ def _read(path: Path, bundle: Bundle) -> ExpectedOutputs:
             entry = by_key[key]
             mistakes.append(MistakeOutputs(key, entry.function, entry.hint,
                                            {case_id: read_h5_tree(group, case_id) for case_id in group.attrs}))
-    return ExpectedOutputs(outputs, mistakes, path, models, model_wall_s, numpy_version)
+        terms = {function: {term: {case_id: read_h5_tree(group, case_id) for case_id in group.attrs}
+                            for term, group in by_term.items()}
+                 for function, by_term in h5.get("terms", {}).items()}
+    return ExpectedOutputs(outputs, mistakes, path, models, model_wall_s, numpy_version, terms)

@@ -5,9 +5,10 @@ import builtins
 import re
 from dataclasses import dataclass, field
 
-from assignments.bundle import Bundle, Case, GradedFunction
-from grader.grading import messages
-from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold, outputs_match
+from assignments.bundle import Bundle, Case, GradedFunction, Mistake
+from grader.grading import diagnosis, messages
+from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold
+from grader.grading.diagnosis import MistakeOutputs
 from grader.grading.extract import Extraction
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
@@ -18,16 +19,6 @@ _CLASS_NAME = re.compile(r"^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 _LIBRARY_EXCEPTIONS = frozenset({"LinAlgError", "AxisError", "ComplexWarning", "DTypePromotionError", "TooHardError"})
 _BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
                                 if isinstance(value, type) and issubclass(value, BaseException))
-
-
-@dataclass
-class MistakeOutputs:
-    """A known wrong answer: the outputs a catalogued variant of the reference gives on each case."""
-
-    key: str
-    function: str
-    hint: str
-    outputs: dict[str, object]  # case id -> value
 
 
 @dataclass
@@ -118,6 +109,9 @@ def function_report(
     extraction: Extraction,
     mistakes: list[MistakeOutputs],
     limits: dict,
+    *,
+    patterns: list[Mistake] = (),  # catalogued mistakes with a source pattern
+    terms: dict[str, dict] | None = None,  # this function's explanation terms: term name -> case id -> value
 ) -> FunctionReport:
     name, points = graded.name, float(graded.points)
     if name in extraction.syntax_errors:
@@ -145,9 +139,7 @@ def function_report(
                                                 if report.output != run.output else [])
     report.staff_notes += [f"Line {failure.get('line')} `{failure.get('source', '')}` failed while a hidden case "
                            f"loaded the file: {failure.get('error', '')}" for failure in run.hidden_setup_errors]
-    raised_only = status == ERROR and all(c.status in ("ok", "error") for c in run.cases)
-    report.hint = _diagnose(graded, run, mistakes) if status == FAILED or raised_only else None
-    report.hint = report.hint or builder.hint
+    report.hint = _hint(graded, run, status, builder.hint, expected, extraction, mistakes, patterns, terms or {})
     report.summary = builder.summary()
     report.cases = builder.verdicts
     return report
@@ -217,7 +209,9 @@ class _CaseChecks:
             else:
                 text = "\n".join(messages.say(p.key, case=label, path=p.path, **p.fields) for p in problems)
                 self.add(f"{label}: {check}", False, text)
-            self.hint = self.hint or next((messages.hint(p.key) for p in problems if messages.hint(p.key)), None)
+            hints = (messages.fixed_hint(p.key) if case.hidden else messages.hint(p.key, path=p.path, **p.fields)
+                     for p in problems)
+            self.hint = self.hint or next(filter(None, hints), None)
             return  # later checks cannot be judged once this one failed
         self.passed_cases += 1
 
@@ -321,21 +315,20 @@ def _visible_output(graded: GradedFunction, run) -> str:
     return visible + ("\n[what your function printed during hidden cases is not shown]" if visible or cut == 0 else "")
 
 
-def _diagnose(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> str | None:
-    """The hint of the catalogued mistake whose outputs the student's match on every case that ran; where the
-    student's code raised, the mistake must raise too (a loop variable read after a loop that never ran)."""
-    returned = {c.id: c.value for c in run.cases if c.status == "ok"}
-    raised = {c.id for c in run.cases if c.status == "error"}
-    if not returned:
-        return None
-    cases = {c.id: c for c in graded.cases}
-    for mistake in mistakes:
-        if mistake.function != graded.name or raised & set(mistake.outputs):
-            continue
-        if all(
-            case_id in mistake.outputs
-            and outputs_match(mistake.outputs[case_id], value, graded.outputs, cases[case_id].rtol, cases[case_id].atol)
-            for case_id, value in returned.items()
-        ):
-            return mistake.hint
-    return None
+def _hint(graded: GradedFunction, run, status: str, check_hint: str | None, expected: dict, extraction: Extraction,
+          mistakes: list[MistakeOutputs], patterns: list[Mistake], terms: dict) -> str | None:
+    """What came back names the mistake first (a catalogued mistake's outputs, a known difference), then the
+    checks' own hint (a rank-1 shape, missing layers), then the student's source, for failures nothing else
+    explains. A function that raised keeps the hint its error gets (a NameError's) before the source's.
+    """
+    def from_source():
+        return diagnosis.by_source(graded, extraction.source, patterns,
+                                   own=lambda line: extraction.origin_of(line) is not None)
+
+    if status == FAILED:
+        return (diagnosis.by_outputs(graded, run, mistakes) or diagnosis.by_differences(graded, run, expected, terms)
+                or check_hint or from_source())
+    if status == ERROR:
+        raised_only = all(c.status in ("ok", "error") for c in run.cases)  # a mistake that raises where it did
+        return (raised_only and diagnosis.by_outputs(graded, run, mistakes)) or check_hint or from_source()
+    return check_hint

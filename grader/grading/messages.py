@@ -52,7 +52,13 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "threshold_ok": ("{case}: the value is {op} {bound:g}.", None),
     "wrong_type": ("{case}: {path} is {actual}; expected {expected}.", None),
     "wrong_value": ("{case}: {path} is {actual}; expected {expected}.", None),
-    "missing_keys": ("{case}: {path} is missing the key(s) {keys}.", "Check the spelling and case of the keys (e.g. 'dW1', not 'dw1')."),
+    # The three lines read alike; the hint says only what the check found (compare._missing_keys chooses the key).
+    "missing_keys": ("{case}: {path} is missing the key(s) {keys}.", None),
+    "misspelt_keys": ("{case}: {path} is missing the key(s) {keys}.",
+                      "Keys are compared exactly, upper and lower case included: store it under {expected}, not {actual}."),
+    "missing_layers": ("{case}: {path} is missing the key(s) {keys}.",
+                       "{path} has nothing for layer {layers}: check that your loop runs over every layer "
+                       "(range(a, b) stops before b)."),
     "extra_keys": ("{case}: {path} has unexpected key(s) {keys}.", None),
     "wrong_length": ("{case}: {path} has {actual} item(s); expected {expected}.", None),
     "wrong_shape": ("{case}: {path} has shape {actual}; expected {expected}.", None),
@@ -80,6 +86,12 @@ def say(key: str, **fields) -> str:
 def hint(key: str, **fields) -> str | None:
     template = CATALOGUE[key][1]
     return template.format(**fields) if template else None
+
+
+def fixed_hint(key: str) -> str | None:
+    """The hint when it names nothing of the case (a hidden case's hint may not name its keys or values)."""
+    template = CATALOGUE[key][1]
+    return template if template and "{" not in template else None
 
 
 def human_bytes(size: int) -> str:

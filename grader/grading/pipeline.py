@@ -80,9 +80,10 @@ class Grader:
         expected = self.expected_for(bundle)
         runs = self.run_source(bundle, prepared, extraction.source, submission_id, only=set(extraction.found))
         limits = self.limits(self.backend_for(bundle.environment), 0)
+        patterns = [mistake for mistake in bundle.mistakes if mistake.pattern is not None]
         functions = [
             function_report(graded, runs.get(graded.name), expected.outputs[graded.name], extraction,
-                            expected.mistakes, limits)
+                            expected.mistakes, limits, patterns=patterns, terms=expected.terms.get(graded.name, {}))
             for graded in bundle.functions
         ]
         return Graded(bundle, Report(bundle.slug, functions, notes=extraction.notes + _setup_notes(runs)), extraction)

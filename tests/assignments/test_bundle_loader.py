@@ -220,7 +220,7 @@ FILE_ERRORS = [
     pytest.param(lambda d: d.case("hidden").update(callees={"relu": "cases.py:twice"}),
                  ["functions.relu.cases.hidden: cases.py defines no function 'twice'"], id="unknown-callee-builder"),
     pytest.param(lambda d: d.manifest.pop("cases"),
-                 ["cases: a case names a builder in cases.py, but the manifest has no `cases` file"],
+                 ["cases: a case or explanation names a function of cases.py, but the manifest has no `cases` file"],
                  id="builder-without-cases-file"),
     pytest.param(lambda d: d.function().update(printing_only=["print_msg"]),
                  ["functions.relu.printing_only: 'print_msg' is not a parameter of the reference's relu"],
@@ -412,3 +412,21 @@ def test_a_comment_in_mistakes_toml_leaves_the_digest_alone(draft):
     path = draft.folder / "mistakes.toml"
     path.write_text("# catalogued in week 3\n" + path.read_text())
     assert load_bundle(draft.folder).digest == before
+
+
+def test_a_mistake_s_pattern_is_part_of_the_digest(draft):
+    """A changed pattern gives other hints to the same uploads: a new version."""
+    before = draft.load().digest
+    draft.mistake()["pattern"] = {"call": "numpy.minimum"}
+    with_pattern = draft.load().digest
+    draft.mistake()["pattern"] = {"call": "numpy.minimum", "in_loop": True}
+    assert len({before, with_pattern, draft.load().digest}) == 3
+
+
+def test_an_explanation_is_part_of_the_digest(draft):
+    before = draft.load().digest
+    draft.function().setdefault("explanations", []).append(
+        {"id": "kept", "term": "cases.py:relu_hidden", "factor": -1.0, "hint": "{keys} keeps the negative part."})
+    explained = draft.load().digest
+    draft.function()["explanations"][0]["factor"] = 1.0
+    assert len({before, explained, draft.load().digest}) == 3

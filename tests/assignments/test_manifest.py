@@ -109,6 +109,48 @@ MANIFEST_ERRORS = [
 ]
 
 
+def explain(**keys):
+    """A tweak adding one explanation to relu; `keys` override the sound default."""
+    entry = {"id": "negative_kept", "term": "cases.py:relu_hidden", "factor": -1.0,
+             "hint": "{keys} keeps the negative values of Z."}
+    return lambda d: d.function().setdefault("explanations", []).append({**entry, **keys})
+
+
+EXPLANATION = "functions.relu.explanations.negative_kept"
+EXPLANATION_ERRORS = [
+    pytest.param(explain(term="relu_hidden"), [f'{EXPLANATION}.term: must be "cases.py:NAME"'], id="term-not-cases-py"),
+    pytest.param(explain(term="cases.py:negative_part"),
+                 [f"{EXPLANATION}.term: cases.py defines no function 'negative_part'"], id="term-not-defined"),
+    pytest.param(explain(factor=0), [f"{EXPLANATION}.factor: must not be 0"], id="factor-zero"),
+    pytest.param(explain(factor="-1"), [f"{EXPLANATION}.factor: must be a number"], id="factor-string"),
+    pytest.param(explain(output="Z"), [f"{EXPLANATION}.output: 'Z' is not one of the outputs (A)"], id="unknown-output"),
+    pytest.param(explain(hint="{key} keeps Z < 0."), [f"{EXPLANATION}.hint: may use {{keys}} and no other field"],
+                 id="hint-with-another-field"),
+    pytest.param(explain(hint="{keys"), [f"{EXPLANATION}.hint: may use {{keys}} and no other field"],
+                 id="hint-unbalanced-brace"),
+    pytest.param(explain(scale=2), [f"{EXPLANATION}: unknown key 'scale'"], id="unknown-explanation-key"),
+    pytest.param(explain(id="two words"), ["functions.relu.explanations.two words.id: must be a Python name"],
+                 id="id-not-a-name"),
+    pytest.param(lambda d: (explain()(d), explain()(d)),
+                 ["functions.relu.explanations: id: 'negative_kept' appears more than once"], id="duplicate-id"),
+    pytest.param(lambda d: d.function().update(explanations={"id": "x"}),
+                 ["functions.relu.explanations: must be a list of tables"], id="explanations-not-a-list"),
+]
+
+
+@pytest.mark.parametrize("tweak, expected", EXPLANATION_ERRORS)
+def test_each_explanation_problem_is_reported_under_its_key(bare, tweak, expected):
+    tweak(bare)
+    bare.rejects(*expected)
+
+
+def test_a_sound_explanation_loads_with_its_output_defaulting_to_the_only_one(bare):
+    explain()(bare)
+    [explanation] = bare.load().function("relu").explanations
+    assert (explanation.id, explanation.term, explanation.output, explanation.factor) == \
+        ("negative_kept", "relu_hidden", "A", -1.0)
+
+
 @pytest.mark.parametrize("tweak, expected", MANIFEST_ERRORS)
 def test_each_manifest_problem_is_reported_under_its_key(bare, tweak, expected):
     tweak(bare)
@@ -216,6 +258,18 @@ MISTAKE_ERRORS = [
     pytest.param(duplicate_mistake, ["mistakes: key: 'relu_min' appears more than once"], id="duplicate-key"),
     pytest.param(lambda d: d.mistakes.update(key="loose"),
                  ["mistakes.toml: unknown key(s) key; entries go under [[mistakes]]"], id="entry-outside-mistakes"),
+    pytest.param(lambda d: d.mistake().update(pattern={"args": [3]}), ["mistakes.relu_min.pattern: 'call' is missing"],
+                 id="pattern-without-call"),
+    pytest.param(lambda d: d.mistake().update(pattern={"call": "numpy.random.seed", "args": 3}),
+                 ["mistakes.relu_min.pattern.args: must be a list of numbers, strings or booleans"], id="pattern-args-not-a-list"),
+    pytest.param(lambda d: d.mistake().update(pattern={"call": "numpy.random.seed", "absent": True, "in_loop": True}),
+                 ["mistakes.relu_min.pattern: an absent call has no place"], id="pattern-absent-in-loop"),
+    pytest.param(lambda d: d.mistake().update(pattern={"call": "max", "inside": "loop"}),
+                 ["mistakes.relu_min.pattern: unknown key 'inside'"], id="pattern-unknown-key"),
+    pytest.param(lambda d: d.mistake().update(pattern={"call": "np.random seed"}),
+                 ["mistakes.relu_min.pattern.call: must be a name or glob"], id="pattern-call-with-a-space"),
+    pytest.param(lambda d: d.mistake().update(pattern="max"), ["mistakes.relu_min.pattern: must be a table"],
+                 id="pattern-not-a-table"),
 ]
 
 
@@ -223,6 +277,13 @@ MISTAKE_ERRORS = [
 def test_each_mistake_problem_is_reported_under_its_key(draft, tweak, expected):
     tweak(draft)
     draft.rejects(*expected)
+
+
+def test_a_mistake_with_a_pattern_loads_it(draft):
+    draft.mistake()["pattern"] = {"call": "numpy.random.*", "stored_in": "b*"}
+    [mistake] = draft.load().mistakes
+    assert (mistake.pattern.call, mistake.pattern.stored_in, mistake.pattern.args, mistake.pattern.absent) == \
+        ("numpy.random.*", "b*", None, False)
 
 
 # check() on its own

@@ -29,9 +29,42 @@ def test_rank1_bias_gets_the_broadcasting_hint_key():
 
 
 def test_missing_and_extra_keys_are_structure_problems():
-    comparison = compare_outputs(params(dW1=[[0.0]], db1=[[0.0]]), params(dw1=[[0.0]], db1=[[0.0]]), ("v",), 1e-5, 1e-8)
+    comparison = compare_outputs(params(dW1=[[0.0]], db1=[[0.0]]), params(dX=[[0.0]], db1=[[0.0]]), ("v",), 1e-5, 1e-8)
     keys = {p.key for p in comparison.failed(STRUCTURE)}
     assert keys == {"missing_keys", "extra_keys"}
+    assert messages.hint("missing_keys") is None  # it names the keys; a hint could only guess why they are missing
+
+
+def test_a_key_returned_in_the_wrong_case_is_named_with_the_key_it_should_be():
+    comparison = compare_outputs(params(dW1=[[0.0]], db1=[[0.0]]), params(dw1=[[0.0]], db1=[[0.0]]), ("v",), 1e-5, 1e-8)
+    missing, extra = comparison.failed(STRUCTURE)
+    assert (missing.key, extra.key) == ("misspelt_keys", "extra_keys")
+    assert messages.say(missing.key, case="published case", path=missing.path, **missing.fields) == \
+        "published case: v is missing the key(s) 'dW1'."
+    assert messages.hint(missing.key, path=missing.path, **missing.fields) == \
+        "Keys are compared exactly, upper and lower case included: store it under 'dW1', not 'dw1'."
+
+
+def test_the_keys_of_the_last_layers_missing_get_the_loop_hint_and_never_a_spelling_hint():
+    expected = params(W1=[[1.0]], b1=[[0.0]], W2=[[1.0]], b2=[[0.0]], W3=[[1.0]], b3=[[0.0]])
+    for returned, layers in ((2, "3"), (1, "2 to 3")):
+        actual = {k: v for k, v in expected.items() if int(k[1:]) <= returned}
+        (problem,) = compare_outputs(expected, actual, ("parameters",), 1e-5, 1e-8).problems
+        assert (problem.key, problem.fields["layers"]) == ("missing_layers", layers)
+        hint = messages.hint(problem.key, path=problem.path, **problem.fields)
+        assert hint == f"parameters has nothing for layer {layers}: check that your loop runs over every layer " \
+                       "(range(a, b) stops before b)."
+
+
+@pytest.mark.parametrize("returned", [
+    {"W1": [[1.0]], "W2": [[1.0]], "b2": [[0.0]]},  # a first-layer key missing, not a last layer
+    {"W1": [[1.0]], "b1": [[0.0]], "W2": [[1.0]]},  # half of the last layer
+    {},  # nothing at all: no layer is there to stop after
+])
+def test_other_missing_keys_get_no_layer_hint(returned):
+    expected = params(W1=[[1.0]], b1=[[0.0]], W2=[[1.0]], b2=[[0.0]])
+    problems = compare_outputs(expected, params(**returned), ("parameters",), 1e-5, 1e-8).problems
+    assert [p.key for p in problems] == ["missing_keys"]
 
 
 def test_tuple_of_wrong_length_and_non_tuple_are_reported():
@@ -105,7 +138,8 @@ def said(comparison) -> list[str]:
     """Every problem formats through the catalogue, as feedback.py formats it (text and hint)."""
     texts = [messages.say(p.key, case="published case", path=p.path, **p.fields) for p in comparison.problems]
     for problem in comparison.problems:
-        messages.hint(problem.key)
+        messages.hint(problem.key, path=problem.path, **problem.fields)
+        messages.fixed_hint(problem.key)
     return texts
 
 

@@ -8,7 +8,7 @@ from assignments.bundle import load_bundle
 from grader.grading.contract import check_contract
 from grader.grading.contract_cache import cached_contract
 from grader.grading.setup import get_grader
-from tests.grader.authoring.bundles import CASES, REFERENCE, activations, manifest, write_bundle
+from tests.grader.authoring.bundles import CASES, MISTAKES, REFERENCE, activations, manifest, write_bundle
 
 pytestmark = pytest.mark.sandbox
 
@@ -118,3 +118,27 @@ def test_outputs_that_do_not_match_what_the_reference_returns_are_named(tmp_path
 def test_a_builder_that_returns_what_the_wire_cannot_carry_is_named(tmp_path, body, message):
     cases = CASES.format(prefix="").replace("return (act_utils.grid(3, 7),)", body)
     assert message in failing_rows(tmp_path, **{"cases.py": cases})
+
+
+def with_explanation(term_body: str) -> dict:
+    """Files of the small bundle with an explanation on leaky_relu whose term (in cases.py) returns `term_body`."""
+    text = manifest()
+    at = text.index("[[functions.cases]]", text.index('name = "leaky_relu"'))
+    explanation = ('[[functions.explanations]]\nid = "slope_ignored"\nterm = "cases.py:negative_part"\nfactor = -1\n'
+                   'hint = "{keys} drops the negative part."\n\n')
+    cases = CASES.format(prefix="") + f"\n\ndef negative_part(Z, slope):\n    return {term_body}\n"
+    return {"assignment.toml": text[:at] + explanation + text[at:], "cases.py": cases}
+
+
+def test_an_explanation_term_that_cannot_explain_the_output_is_named(tmp_path):
+    problem = failing_rows(tmp_path, **with_explanation('{"A": slope * np.minimum(Z, 0)}'))
+    assert "functions.leaky_relu.explanations.slope_ignored: cases.py:negative_part on case published: returned a " \
+           "dict, but ndarray is what it explains" in problem
+
+
+def test_a_pattern_the_reference_itself_shows_breaks_the_contract(tmp_path):
+    mistakes = MISTAKES.format(prefix="") + (
+        '\n[[mistakes]]\nkey = "uses_where"\nfunction = "leaky_relu"\nhint = "Do not use np.where."\n'
+        'pattern = { call = "numpy.where" }\nedits = [["np.where(Z > 0, Z, slope * Z)", "Z", 1]]\n')
+    problem = failing_rows(tmp_path, **{"mistakes.toml": mistakes})
+    assert "uses_where" in problem and "its pattern matches the reference's own def" in problem

@@ -1,4 +1,6 @@
 """Feedback cards for what the sandbox reports: each status gets its own message, nothing internal is shown."""
+import numpy as np
+
 from assignments.bundle import Args, Case, GradedFunction
 from grader.grading.extract import extract
 from grader.grading.feedback import function_report
@@ -74,3 +76,45 @@ def test_a_hidden_case_still_names_exceptions_the_code_could_not_have_made_from_
     assert "raised ShapeProblem (its message is not shown" in repr(own_class.document())
     assert "bias" in repr(typo.document())  # the file spells it: an ordinary NameError card
     assert "raised ZeroDivisionError (its message is not shown" in repr(builtin.document())
+
+
+def test_a_hidden_case_with_missing_layers_gets_no_hint_naming_its_keys():
+    graded = GradedFunction("init", 1.0, ("parameters",), (Case("published", Args("literal", ())),
+                                                           Case("deep", Args("literal", ()), hidden=True)))
+    layers = {f"{name}{layer}": np.zeros((1, 1)) for layer in (1, 2, 3, 4) for name in ("W", "b")}
+    shallow = {k: v for k, v in layers.items() if int(k[1:]) <= 3}
+    run = FunctionRun("init", "ok", cases=[CaseRun("published", "ok", value=shallow),
+                                           CaseRun("deep", "ok", value=shallow)])
+    extraction = extract(b"def init(layers_dims):\n    return {}\n", "a.py", ["init"])
+    hidden_only = function_report(graded, run, {"published": shallow, "deep": layers}, extraction, [], {})
+    assert hidden_only.status == "failed" and hidden_only.hint is None
+    assert "W4" not in repr(hidden_only.document())
+    public_too = function_report(graded, run, {"published": layers, "deep": layers}, extraction, [], {})
+    assert public_too.hint.startswith("parameters has nothing for layer 4: ")
+
+
+def pattern_report(source: bytes, case_run: CaseRun):
+    from assignments.bundle import Mistake, Pattern
+
+    graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
+    builtin_max = Mistake("relu_max", "relu", "Use np.maximum(0, Z), not max.", "", Pattern("max"))
+    run = FunctionRun("relu", "ok", cases=[case_run])
+    return function_report(graded, run, {"published": np.ones(2)}, extract(source, "a.py", ["relu"]), [], {},
+                           patterns=[builtin_max])
+
+
+def test_a_source_pattern_explains_a_function_that_raised_or_failed_and_nothing_else():
+    with_max = b"def relu(Z):\n    return max(0, Z)\n"
+    raised = CaseRun("published", "error", error={"type": "ValueError", "message": "ambiguous", "traceback": []})
+    assert pattern_report(with_max, raised).hint == "Use np.maximum(0, Z), not max."
+    assert pattern_report(with_max, CaseRun("published", "ok", value=np.zeros(2))).hint == "Use np.maximum(0, Z), not max."
+    assert pattern_report(with_max, CaseRun("published", "ok", value=np.ones(2))).hint is None  # passed
+    assert pattern_report(b"def relu(Z):\n    return np.maximum(0, Z)\n", raised).hint is None
+
+
+def test_an_error_s_own_hint_comes_before_a_source_pattern():
+    source = b"def relu(Z):\n    return max(0, Zed)\n"
+    raised = CaseRun("published", "error", error={"type": "NameError", "message": "name 'Zed' is not defined",
+                                                  "traceback": []})
+    hint = pattern_report(source, raised).hint
+    assert "Define `Zed` inside the function" in hint and "np.maximum" not in hint

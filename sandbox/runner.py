@@ -37,6 +37,7 @@ from runner_child import (  # noqa: E402
 sys.path.remove(_HERE)  # student code must not import our modules by accident
 
 DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_s": 10, "output_bytes": 64 * 2**20}
+PARSE_WALL_S = 10.0  # a parse job's own default; the job may set "wall_s"
 READY_LINE = b"gradebox-runner-ready\n"  # on stderr, in --wait mode, once NumPy and h5py are loaded
 STRAYS_REAP_S = 2.0
 SPAWN_TIMEOUT_S = 5.0
@@ -100,12 +101,15 @@ class CaseRun:
 class Runner:
     """The parent: runs each function's cases one process at a time, enforces the limits, archives the results."""
 
-    def __init__(self, job: dict, inputs: bytes, zygote: Zygote, job_dir: str):
+    def __init__(self, job: dict, payload: bytes, zygote: Zygote, job_dir: str):
         self.zygote = zygote
         self.job_dir = job_dir
-        self.functions = job["functions"]
+        self.job = job
+        self.parse = job.get("kind") == channel.PARSE_KIND  # the payload is then the student's upload, not inputs.h5
+        self.functions = [] if self.parse else job["functions"]
         self.callee_sources = job.get("callee_sources", {})
-        self.inputs = h5py.File(io.BytesIO(inputs), "r") if inputs else {}
+        self.upload = payload if self.parse else b""
+        self.inputs = h5py.File(io.BytesIO(payload), "r") if payload and not self.parse else {}
         self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
         # Every function's members together stay within its share, so no function (nor all of them filling
         # every cap) can push the archive past output_bytes: the reserve holds runner.json and the zip headers.
@@ -118,10 +122,59 @@ class Runner:
         self.owns_tmp = os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2
 
     def run(self, archive_fd: int) -> None:
-        summary = {"version": 2, "numpy": np.__version__, "python": sys.version.split()[0], "functions": []}
+        summary = {"version": 2, "numpy": np.__version__, "python": sys.version.split()[0], "h5py": h5py.__version__,
+                   "functions": []}
+        if self.parse:
+            summary["parse"] = self.run_parse()
         for index, function in enumerate(self.functions):
             summary["functions"].append(self.run_function(index, function))
         self.write_archive(summary, archive_fd)
+
+    def run_parse(self) -> dict:
+        """The upload read and its graded functions extracted (sandbox/extraction.py) by this environment's Python,
+        in a process of its own with a case's limits: a file too deep or too large for the parser ends that
+        process, never the runner. Its JSON answer becomes the member parse.json."""
+        started = time.monotonic()
+        deadline = started + float(self.job.get("wall_s", PARSE_WALL_S))
+        limits = {key: self.limits[key] for key in ("cpu_s", "memory_mb", "max_processes") if key in self.limits}
+        # The answer holds the extracted source as JSON (\uXXXX escapes: up to 6 bytes per byte of the upload).
+        cap = min(6 * len(self.upload) + 2**20, max(int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES, 2**20))
+        report = {"status": "ok", "exit": None, "signal": None}
+        upload_r, upload_w = os.pipe()
+        result_r, result_w = os.pipe()
+        for fd in (upload_w, result_w):
+            widen_pipe(fd)
+        try:
+            pid = self.zygote.spawn({"kind": channel.PARSE_KIND, "limits": limits}, [upload_r, result_w])
+        except OSError as exc:
+            for fd in (upload_w, result_r):
+                os.close(fd)
+            report.update(status="crashed", error=describe(exc), wall_s=round(time.monotonic() - started, 6))
+            return report
+        finally:
+            os.close(upload_r)
+            os.close(result_w)
+        options = {key: self.job.get(key) for key in ("filename", "graded", "helper_modules")}
+        writes = {upload_w: channel.frame(json.dumps(options).encode()) + channel.frame(self.upload)}
+        result = bytearray()
+        timed_out, too_large = self.exchange(pid, deadline, writes, {result_r: (result, cap, True)})
+        status = self.reap(pid)
+        if self.owns_tmp:
+            self.kill_strays()
+        if os.WIFSIGNALED(status):
+            report["signal"] = os.WTERMSIG(status)
+        else:
+            report["exit"] = os.WEXITSTATUS(status)
+        if timed_out or report["signal"] == signal.SIGXCPU:
+            report["status"] = "timeout"
+        elif too_large:
+            report["status"] = "too_large"
+        elif report["signal"] or report["exit"] or not result:
+            report["status"] = "crashed"
+        else:
+            self.members["parse.json"] = bytes(result)
+        report["wall_s"] = round(time.monotonic() - started, 6)
+        return report
 
     def run_function(self, index: int, function: dict) -> dict:
         deadline = time.monotonic() + float(function.get("wall_s", 10.0))
@@ -465,9 +518,9 @@ def main(argv: list) -> int:
         zygote = Zygote(job_dir, archive_fd)  # before the job exists in this process
         if wait:
             os.write(2, READY_LINE)
-        job, inputs = channel.read_job(0)
+        job, payload = channel.read_job(0)
         os.dup2(devnull, 0)  # nothing more comes from the host
-        Runner(job, inputs, zygote, job_dir).run(archive_fd)
+        Runner(job, payload, zygote, job_dir).run(archive_fd)
     except (OSError, ValueError, KeyError, TypeError, RunnerFailure) as exc:
         import traceback; traceback.print_exc()
         print(f"runner: {describe(exc)}", file=sys.stderr)

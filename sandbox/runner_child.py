@@ -8,6 +8,8 @@ running the given code (computed, never looked up); the case's process reaches i
 Every process here is not dumpable (inherited from the runner) and each case's process can signal only itself
 (sandbox/case_filter.py).
 
+A parse process reads a student's upload instead (sandbox/extraction.py), under the same limits.
+
 Imports only the standard library, NumPy and h5py (and the modules beside it): it runs inside the sandbox.
 """
 import ast
@@ -27,8 +29,9 @@ import types
 import numpy as np
 
 import case_filter
+import extraction
 import wire
-from channel import ChannelError, frame, read_frame, write_all
+from channel import PARSE_KIND, ChannelError, frame, read_frame, write_all
 
 JSON_BYTES_MAX = 1 * 2**20 - 64 * 2**10  # under the host's 1 MiB cap per JSON member
 OUT_BYTES_MAX = 64 * 2**10  # student prints kept per function; the host shows the first 4 KiB
@@ -42,6 +45,7 @@ SETUP_ERRORS_MAX = 50
 REQUEST_BYTES_MAX = 2**16
 FORK_RETRY_S = 1.0  # killed processes of the previous case may still hold the process limit briefly
 FILTER_REFUSED_EXIT = 70  # a case whose filter the kernel refused ends at once (the runner checked it works)
+UPLOAD_BYTES_MAX = 2**30
 
 
 class CappedWriter(io.TextIOBase):
@@ -119,7 +123,8 @@ def serve_zygote(sock: socket.socket, job_dir: str) -> None:
             return
         if not message:
             return
-        if compiled is None:
+        request = json.loads(message)
+        if compiled is None and request.get("kind") == "case":
             compiled = Compiled(os.path.join(job_dir, "submission.py"))
             preload_course_modules(job_dir)
             gc.freeze()  # what every process inherits stays shared: no collection touches (and copies) its pages
@@ -133,7 +138,7 @@ def serve_zygote(sock: socket.socket, job_dir: str) -> None:
                 child = fork_when_room()
                 if child == 0:
                     sock.close()
-                    run_request(json.loads(message), fds, job_dir, compiled)  # never returns
+                    run_request(request, fds, job_dir, compiled)  # never returns
                 sock.send(json.dumps({"pid": child}).encode())
             except BaseException as exc:
                 try:
@@ -177,6 +182,8 @@ def run_request(request: dict, fds: list, job_dir: str, compiled: "Compiled") ->
         os.setpgid(0, 0)
         if request.get("kind") == "case":
             CaseProcess(request, fds, job_dir, compiled).run()
+        elif request.get("kind") == PARSE_KIND:
+            ParseProcess(request, fds).run()
         else:
             StandInHelper(request, fds, job_dir).run()
         code = 0
@@ -374,6 +381,31 @@ def stand_in(name: str, to_helper: int, from_helper: int):
     answer.__name__ = answer.__qualname__ = name
     answer.__module__ = "submission"
     return answer
+
+
+# -- reading an upload -----------------------------------------------------------------------------------------
+
+class ParseProcess:
+    """Reads a student's upload and extracts its graded functions (sandbox/extraction.py) with this environment's
+    Python, under a case's limits; nothing of the upload runs. Its answer is one JSON document on the result pipe."""
+
+    def __init__(self, request: dict, fds: list):
+        self.request = request
+        self.upload_fd, self.result_fd = fds
+
+    def run(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # a parser's warnings and tracebacks go nowhere
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        confine(self.request["limits"], 0)
+        options = json.loads(read_frame(self.upload_fd, REQUEST_BYTES_MAX * 16))
+        data = read_frame(self.upload_fd, UPLOAD_BYTES_MAX)
+        os.close(self.upload_fd)
+        answer = extraction.parse_upload(data, str(options.get("filename") or ""), list(options.get("graded") or []),
+                                         list(options.get("helper_modules") or []))
+        write_all(self.result_fd, json.dumps(answer).encode())  # the pipe closes as the process exits: the runner
+        # then sees the end of the answer and the exit together, never a kill in between
 
 
 # -- a stand-in helper ------------------------------------------------------------------------------------------

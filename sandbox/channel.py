@@ -90,6 +90,15 @@ def pack_job(job_dir: str | os.PathLike) -> bytes:
     return MAGIC + frame(job) + frame(payload)
 
 
+def is_parse_job(job_dir: str | os.PathLike) -> bool:
+    """Whether the job directory holds a parse job: its runner may then start without NumPy (runner.py --parse)."""
+    try:
+        with open(os.path.join(job_dir, JOB_NAME), "rb") as handle:
+            return json.loads(handle.read()).get("kind") == PARSE_KIND
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def read_job(fd: int) -> tuple[dict, bytes]:
     """(job document, payload: inputs.h5 or a parse job's upload, empty when the job has none) from a stream made
     by pack_job."""

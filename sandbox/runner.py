@@ -1,9 +1,11 @@
 """In-sandbox runner: one process per case, forked by a zygote that never sees the job; one zip archive on stdout.
 
-Usage: python3 -I /opt/gradebox/runner.py [--wait] /job   (the job stream, sandbox/channel.py, on stdin)
+Usage: python3 -I /opt/gradebox/runner.py [--wait | --parse] /job   (the job stream, sandbox/channel.py, on stdin)
 The runner loads NumPy, forks the zygote, then reads the job from stdin: the job (every case's inputs and the
 bundle's given callees) lives only in the runner's memory, which is not dumpable. With --wait (a warm-pool
-container) it announces on stderr that NumPy is loaded before it reads the job.
+container) it announces on stderr that NumPy is loaded before it reads the job. A parse job (sandbox/parsing.py)
+reads a student's upload instead of running code; with --parse, which a backend gives when it starts a sandbox
+for one, the runner loads neither NumPy nor h5py (most of a cold start) and takes only a parse job.
 Imports only the standard library, NumPy and h5py: it runs inside the sandbox root filesystem.
 """
 import os
@@ -15,6 +17,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # -I leaves the script's own directory off sys.path
 
 import fcntl  # noqa: E402
+import glob  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import select  # noqa: E402
@@ -24,15 +27,19 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
 
-import h5py  # noqa: E402  (imported once here, so every forked process starts with it loaded)
-import numpy as np  # noqa: E402
-
 import case_filter  # noqa: E402
 import channel  # noqa: E402
-import wire  # noqa: E402
 from runner_child import (  # noqa: E402
     ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, OUT_BYTES_MAX, describe, serve_zygote,
 )
+
+PARSE_ONLY = "--parse" in sys.argv[1:-1]
+if not PARSE_ONLY:  # imported once here, so every process the zygote forks starts with them loaded
+    import h5py  # noqa: E402
+    import numpy as np  # noqa: E402
+
+    import case_process  # noqa: E402, F401  (the zygote's case processes and stand-in helpers)
+    import wire  # noqa: E402
 
 sys.path.remove(_HERE)  # student code must not import our modules by accident
 
@@ -122,8 +129,8 @@ class Runner:
         self.owns_tmp = os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2
 
     def run(self, archive_fd: int) -> None:
-        summary = {"version": 2, "numpy": np.__version__, "python": sys.version.split()[0], "h5py": h5py.__version__,
-                   "functions": []}
+        summary = {"version": 2, "numpy": installed_version("numpy"), "python": sys.version.split()[0],
+                   "h5py": installed_version("h5py"), "functions": []}
         if self.parse:
             summary["parse"] = self.run_parse()
         for index, function in enumerate(self.functions):
@@ -428,6 +435,24 @@ class Runner:
                 archive.writestr(name, data)
 
 
+def installed_version(name: str) -> str:
+    """A package's version: from the loaded module, or (a parse-only runner loads neither NumPy nor h5py) from its
+    installed metadata, without importing it."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return str(getattr(module, "__version__", ""))
+    for entry in sys.path:
+        for metadata in glob.glob(os.path.join(entry or ".", f"{name}-*.dist-info", "METADATA")):
+            try:
+                with open(metadata, encoding="utf-8") as handle:
+                    for line in handle:
+                        if line.startswith("Version:"):
+                            return line.split(":", 1)[1].strip()
+            except OSError:
+                continue
+    return ""
+
+
 def widen_pipe(fd: int) -> None:
     try:
         fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
@@ -503,10 +528,10 @@ def check_case_filter() -> None:
 def main(argv: list) -> int:
     args = argv[1:]
     wait = args[:1] == ["--wait"]
-    if wait:
+    if args[:1] in (["--wait"], ["--parse"]):
         args = args[1:]
     if len(args) != 1:
-        print("usage: runner.py [--wait] JOB_DIR < job-stream", file=sys.stderr)
+        print("usage: runner.py [--wait | --parse] JOB_DIR < job-stream", file=sys.stderr)
         return 2
     job_dir = os.path.abspath(args[0])
     archive_fd = os.dup(1)  # ours alone: fd 1 now goes nowhere, whatever anyone prints
@@ -520,6 +545,8 @@ def main(argv: list) -> int:
             os.write(2, READY_LINE)
         job, payload = channel.read_job(0)
         os.dup2(devnull, 0)  # nothing more comes from the host
+        if PARSE_ONLY and job.get("kind") != channel.PARSE_KIND:
+            raise RunnerFailure("a runner started with --parse got a job that runs code")
         Runner(job, payload, zygote, job_dir).run(archive_fd)
     except (OSError, ValueError, KeyError, TypeError, RunnerFailure) as exc:
         import traceback; traceback.print_exc()

@@ -40,9 +40,9 @@ def parse(job_dir: Path, data: bytes, filename: str = "a.py", wall_s: float = 10
     return job_dir
 
 
-def run_plain(job_dir: Path):
-    done = subprocess.run([sys.executable, "-I", str(RUNNER), str(job_dir / PUBLIC_DIR)], input=pack_job(job_dir),
-                          capture_output=True, timeout=60)
+def run_plain(job_dir: Path, *flags: str):
+    done = subprocess.run([sys.executable, "-I", str(RUNNER), *flags, str(job_dir / PUBLIC_DIR)],
+                          input=pack_job(job_dir), capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     return read_parse(done.stdout, LIMITS["output_bytes"])
 
@@ -61,6 +61,19 @@ def test_the_runner_answers_a_parse_job_with_the_extraction_and_its_versions(job
     extraction = run.answer["extraction"]
     assert extraction["found"] == ["relu"] and extraction["missing"] == ["sigmoid"]
     assert "print(" not in extraction["source"] and "sklearn" not in extraction["source"]
+
+
+def test_a_parse_only_runner_reports_numpys_version_without_loading_it_and_takes_no_other_job(job_dir, build_job):
+    job_dir.mkdir()
+    run = run_plain(parse(job_dir, b"def relu(Z):\n    return Z\n"), "--parse")
+    import numpy
+
+    assert run.answer["extraction"]["found"] == ["relu"] and run.numpy == numpy.__version__
+    other = job_dir.parent / "other"
+    build_job(other, "def relu(Z):\n    return Z\n", {"relu": [(1,)]})
+    done = subprocess.run([sys.executable, "-I", str(RUNNER), "--parse", str(other / PUBLIC_DIR)],
+                          input=pack_job(other), capture_output=True, timeout=60)
+    assert done.returncode == 1 and b"got a job that runs code" in done.stderr
 
 
 def test_a_parse_job_never_runs_the_upload(job_dir, tmp_path):

@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test,datasets]"
 	touch $@
 
-rootfs: venv  ## the sandbox root filesystem (debootstrap, about 45 s the first time) and its seccomp filter
+rootfs: venv  ## the sandbox root filesystem (debootstrap of Debian trixie, about 2 min the first time) and its seccomp filter
 	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR)
 	$(PY) -m sandbox.backends.syscall_filter --cache-dir $(CACHE_DIR)
 

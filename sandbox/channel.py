@@ -14,6 +14,8 @@ import struct
 PUBLIC_DIR = "files"  # mounted read-only as /job: submission.py and the course's files
 JOB_NAME = "job.json"
 INPUTS_NAME = "inputs.h5"
+UPLOAD_NAME = "upload"  # a parse job's payload, in place of the inputs: the student's file as uploaded
+PARSE_KIND = "parse"  # job.json's "kind" of a job that reads an upload (sandbox/parsing.py) instead of running code
 MAGIC = b"GRADEBOX-JOB 1\n"
 LENGTH = struct.Struct(">Q")
 JOB_BYTES_MAX = 64 * 2**20
@@ -74,19 +76,32 @@ def split_frames(data: bytes, count: int) -> list[bytes]:
 
 
 def pack_job(job_dir: str | os.PathLike) -> bytes:
-    """The stream a backend writes to the runner's stdin: the job document and the inputs file, framed."""
+    """The stream a backend writes to the runner's stdin: the job document and its payload (the inputs file, or a
+    parse job's upload), framed."""
     with open(os.path.join(job_dir, JOB_NAME), "rb") as handle:
         job = handle.read()
-    inputs_path = os.path.join(job_dir, INPUTS_NAME)
-    inputs = b""
-    if os.path.exists(inputs_path):
-        with open(inputs_path, "rb") as handle:
-            inputs = handle.read()
-    return MAGIC + frame(job) + frame(inputs)
+    payload = b""
+    for name in (INPUTS_NAME, UPLOAD_NAME):
+        path = os.path.join(job_dir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                payload = handle.read()
+            break
+    return MAGIC + frame(job) + frame(payload)
+
+
+def is_parse_job(job_dir: str | os.PathLike) -> bool:
+    """Whether the job directory holds a parse job: its runner may then start without NumPy (runner.py --parse)."""
+    try:
+        with open(os.path.join(job_dir, JOB_NAME), "rb") as handle:
+            return json.loads(handle.read()).get("kind") == PARSE_KIND
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def read_job(fd: int) -> tuple[dict, bytes]:
-    """(job document, inputs.h5 bytes, empty when the job has none) from a stream made by pack_job."""
+    """(job document, payload: inputs.h5 or a parse job's upload, empty when the job has none) from a stream made
+    by pack_job."""
     magic = read_exactly(fd, len(MAGIC))
     if magic != MAGIC:
         raise ChannelError("the job stream does not start with the job header")

@@ -13,13 +13,14 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SUITE = "bookworm"
+SUITE = "trixie"  # Python 3.13 and NumPy 2: what students write against
 PACKAGES = ("python3-minimal", "python3-numpy", "python3-h5py")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_CACHE_DIR = Path("/var/cache/gradebox")
 # Bump when the layout of a built tree changes, so old trees are not reused.
 # 2: the build host's hostname and resolver are no longer copied in (debootstrap copies both).
-FORMAT_VERSION = 2
+# 3: the marker records the tree's Python version beside its NumPy.
+FORMAT_VERSION = 3
 MARKER = ".gradebox-rootfs.json"
 MOUNT_POINTS = ("job", "opt/gradebox", "tmp")
 HOSTNAME = "gradebox"
@@ -49,6 +50,11 @@ def is_complete(tree: Path) -> bool:
 def numpy_version(tree: Path) -> str:
     """The NumPy that student and reference share; recorded at build time."""
     return json.loads((tree / MARKER).read_text())["numpy"]
+
+
+def python_version(tree: Path) -> str:
+    """The Python that parses and runs student code; recorded at build time."""
+    return json.loads((tree / MARKER).read_text()).get("python", "")
 
 
 def ensure_rootfs(
@@ -86,13 +92,15 @@ def _build(tree: Path, mirror: str, suite: str, packages: tuple[str, ...]) -> No
         (tmp / mount_point).mkdir(parents=True, exist_ok=True)
     scrub_host_files(tmp)
     probe = subprocess.run(
-        ["chroot", str(tmp), "/usr/bin/python3", "-I", "-c", "import numpy; print(numpy.__version__)"],
+        ["chroot", str(tmp), "/usr/bin/python3", "-I", "-c",
+         "import platform, h5py, numpy; print(numpy.__version__, platform.python_version())"],
         capture_output=True, text=True,
     )
     if probe.returncode != 0:
-        raise RootfsError(f"the new tree's python cannot import numpy: {probe.stderr[-2000:]}")
+        raise RootfsError(f"the new tree's python cannot import numpy and h5py: {probe.stderr[-2000:]}")
+    numpy, python = probe.stdout.split()
     marker = {"suite": suite, "packages": list(packages), "format": FORMAT_VERSION,
-              "mirror": mirror, "numpy": probe.stdout.strip()}
+              "mirror": mirror, "numpy": numpy, "python": python}
     (tmp / MARKER).write_text(json.dumps(marker, indent=1) + "\n")
     tmp.rename(tree)
 

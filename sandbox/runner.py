@@ -1,9 +1,11 @@
 """In-sandbox runner: one process per case, forked by a zygote that never sees the job; one zip archive on stdout.
 
-Usage: python3 -I /opt/gradebox/runner.py [--wait] /job   (the job stream, sandbox/channel.py, on stdin)
+Usage: python3 -I /opt/gradebox/runner.py [--wait | --parse] /job   (the job stream, sandbox/channel.py, on stdin)
 The runner loads NumPy, forks the zygote, then reads the job from stdin: the job (every case's inputs and the
 bundle's given callees) lives only in the runner's memory, which is not dumpable. With --wait (a warm-pool
-container) it announces on stderr that NumPy is loaded before it reads the job.
+container) it announces on stderr that NumPy is loaded before it reads the job. A parse job (sandbox/parsing.py)
+reads a student's upload instead of running code; with --parse, which a backend gives when it starts a sandbox
+for one, the runner loads neither NumPy nor h5py (most of a cold start) and takes only a parse job.
 Imports only the standard library, NumPy and h5py: it runs inside the sandbox root filesystem.
 """
 import os
@@ -15,6 +17,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # -I leaves the script's own directory off sys.path
 
 import fcntl  # noqa: E402
+import glob  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import select  # noqa: E402
@@ -24,20 +27,25 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
 
-import h5py  # noqa: E402  (imported once here, so every forked process starts with it loaded)
-import numpy as np  # noqa: E402
-
 import case_filter  # noqa: E402
 import channel  # noqa: E402
-import wire  # noqa: E402
 from runner_child import (  # noqa: E402
-    ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, MESSAGE_CHARS, OUT_BYTES_MAX, SETUP_ERRORS_MAX, SOURCE_CHARS, describe,
-    serve_zygote,
+    ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, MESSAGE_CHARS, OUT_BYTES_MAX, describe, serve_zygote,
 )
+
+PARSE_ONLY = "--parse" in sys.argv[1:-1]
+if not PARSE_ONLY:  # imported once here, so every process the zygote forks starts with them loaded
+    import h5py  # noqa: E402
+    import numpy as np  # noqa: E402
+
+    import case_process  # noqa: E402  (the zygote's case processes and stand-in helpers)
+    from case_process import SETUP_ERRORS_MAX, SOURCE_CHARS  # noqa: E402
+    import wire  # noqa: E402
 
 sys.path.remove(_HERE)  # student code must not import our modules by accident
 
 DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_s": 10, "output_bytes": 64 * 2**20}
+PARSE_WALL_S = 10.0  # a parse job's own default; the job may set "wall_s"
 READY_LINE = b"gradebox-runner-ready\n"  # on stderr, in --wait mode, once NumPy and h5py are loaded
 STRAYS_REAP_S = 2.0
 SPAWN_TIMEOUT_S = 5.0
@@ -102,12 +110,15 @@ class CaseRun:
 class Runner:
     """The parent: runs each function's cases one process at a time, enforces the limits, archives the results."""
 
-    def __init__(self, job: dict, inputs: bytes, zygote: Zygote, job_dir: str):
+    def __init__(self, job: dict, payload: bytes, zygote: Zygote, job_dir: str):
         self.zygote = zygote
         self.job_dir = job_dir
-        self.functions = job["functions"]
+        self.job = job
+        self.parse = job.get("kind") == channel.PARSE_KIND  # the payload is then the student's upload, not inputs.h5
+        self.functions = [] if self.parse else job["functions"]
         self.callee_sources = job.get("callee_sources", {})
-        self.inputs = h5py.File(io.BytesIO(inputs), "r") if inputs else {}
+        self.upload = payload if self.parse else b""
+        self.inputs = h5py.File(io.BytesIO(payload), "r") if payload and not self.parse else {}
         self.limits = {**DEFAULT_LIMITS, **job.get("limits", {})}
         # Every function's members together stay within its share, so no function (nor all of them filling
         # every cap) can push the archive past output_bytes: the reserve holds runner.json and the zip headers.
@@ -120,10 +131,59 @@ class Runner:
         self.owns_tmp = os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2
 
     def run(self, archive_fd: int) -> None:
-        summary = {"version": 2, "numpy": np.__version__, "python": sys.version.split()[0], "functions": []}
+        summary = {"version": 2, "numpy": installed_version("numpy"), "python": sys.version.split()[0],
+                   "h5py": installed_version("h5py"), "functions": []}
+        if self.parse:
+            summary["parse"] = self.run_parse()
         for index, function in enumerate(self.functions):
             summary["functions"].append(self.run_function(index, function))
         self.write_archive(summary, archive_fd)
+
+    def run_parse(self) -> dict:
+        """The upload read and its graded functions extracted (sandbox/extraction.py) by this environment's Python,
+        in a process of its own with a case's limits: a file too deep or too large for the parser ends that
+        process, never the runner. Its JSON answer becomes the member parse.json."""
+        started = time.monotonic()
+        deadline = started + float(self.job.get("wall_s", PARSE_WALL_S))
+        limits = {key: self.limits[key] for key in ("cpu_s", "memory_mb", "max_processes") if key in self.limits}
+        # The answer holds the extracted source as JSON (\uXXXX escapes: up to 6 bytes per byte of the upload).
+        cap = min(6 * len(self.upload) + 2**20, max(int(self.limits["output_bytes"]) - ARCHIVE_RESERVE_BYTES, 2**20))
+        report = {"status": "ok", "exit": None, "signal": None}
+        upload_r, upload_w = os.pipe()
+        result_r, result_w = os.pipe()
+        for fd in (upload_w, result_w):
+            widen_pipe(fd)
+        try:
+            pid = self.zygote.spawn({"kind": channel.PARSE_KIND, "limits": limits}, [upload_r, result_w])
+        except OSError as exc:
+            for fd in (upload_w, result_r):
+                os.close(fd)
+            report.update(status="crashed", error=describe(exc), wall_s=round(time.monotonic() - started, 6))
+            return report
+        finally:
+            os.close(upload_r)
+            os.close(result_w)
+        options = {key: self.job.get(key) for key in ("filename", "graded", "helper_modules")}
+        writes = {upload_w: channel.frame(json.dumps(options).encode()) + channel.frame(self.upload)}
+        result = bytearray()
+        timed_out, too_large = self.exchange(pid, deadline, writes, {result_r: (result, cap, True)})
+        status = self.reap(pid)
+        if self.owns_tmp:
+            self.kill_strays()
+        if os.WIFSIGNALED(status):
+            report["signal"] = os.WTERMSIG(status)
+        else:
+            report["exit"] = os.WEXITSTATUS(status)
+        if timed_out or report["signal"] == signal.SIGXCPU:
+            report["status"] = "timeout"
+        elif too_large:
+            report["status"] = "too_large"
+        elif report["signal"] or report["exit"] or not result:
+            report["status"] = "crashed"
+        else:
+            self.members["parse.json"] = bytes(result)
+        report["wall_s"] = round(time.monotonic() - started, 6)
+        return report
 
     def run_function(self, index: int, function: dict) -> dict:
         deadline = time.monotonic() + float(function.get("wall_s", 10.0))
@@ -397,6 +457,24 @@ def clean_setup_errors(entries) -> list:
     return cleaned
 
 
+def installed_version(name: str) -> str:
+    """A package's version: from the loaded module, or (a parse-only runner loads neither NumPy nor h5py) from its
+    installed metadata, without importing it."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return str(getattr(module, "__version__", ""))
+    for entry in sys.path:
+        for metadata in glob.glob(os.path.join(entry or ".", f"{name}-*.dist-info", "METADATA")):
+            try:
+                with open(metadata, encoding="utf-8") as handle:
+                    for line in handle:
+                        if line.startswith("Version:"):
+                            return line.split(":", 1)[1].strip()
+            except OSError:
+                continue
+    return ""
+
+
 def widen_pipe(fd: int) -> None:
     try:
         fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
@@ -472,10 +550,10 @@ def check_case_filter() -> None:
 def main(argv: list) -> int:
     args = argv[1:]
     wait = args[:1] == ["--wait"]
-    if wait:
+    if args[:1] in (["--wait"], ["--parse"]):
         args = args[1:]
     if len(args) != 1:
-        print("usage: runner.py [--wait] JOB_DIR < job-stream", file=sys.stderr)
+        print("usage: runner.py [--wait | --parse] JOB_DIR < job-stream", file=sys.stderr)
         return 2
     job_dir = os.path.abspath(args[0])
     archive_fd = os.dup(1)  # ours alone: fd 1 now goes nowhere, whatever anyone prints
@@ -487,9 +565,11 @@ def main(argv: list) -> int:
         zygote = Zygote(job_dir, archive_fd)  # before the job exists in this process
         if wait:
             os.write(2, READY_LINE)
-        job, inputs = channel.read_job(0)
+        job, payload = channel.read_job(0)
         os.dup2(devnull, 0)  # nothing more comes from the host
-        Runner(job, inputs, zygote, job_dir).run(archive_fd)
+        if PARSE_ONLY and job.get("kind") != channel.PARSE_KIND:
+            raise RunnerFailure("a runner started with --parse got a job that runs code")
+        Runner(job, payload, zygote, job_dir).run(archive_fd)
     except (OSError, ValueError, KeyError, TypeError, RunnerFailure) as exc:
         import traceback; traceback.print_exc()
         print(f"runner: {describe(exc)}", file=sys.stderr)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assignments.bundle import Bundle, Case, GradedFunction, Mistake
-from grader.grading import diagnosis, messages
+from grader.grading import diagnosis, environment, messages
 from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold
 from grader.grading.diagnosis import MistakeOutputs
 from grader.grading.extract import Extraction
@@ -246,10 +246,20 @@ class _CaseChecks:
         if hidden and name_match and name_match.group(1) not in self._source_names():
             name_match = None
         failed_import = self._failed_import(name_match.group(1)) if name_match else None
+        versions = self.extraction.environment
+        explained = None if hidden else environment.explain(error_type, error_message, versions)
         if failed_import:
             text = messages.say("import_failed", case=label, function=self.graded.name, name=name_match.group(1),
                                 statement=failed_import["source"], error=failed_import["error"])
-            self.hint = self.hint or messages.hint("import_failed")
+            explained = environment.explain_setup_error(failed_import["error"], versions)
+            if explained:
+                text += "\n" + messages.say(explained[0], **explained[1])
+            self.hint = self.hint or (messages.hint(explained[0], **explained[1]) if explained
+                                      else messages.hint("import_failed"))
+        elif explained:  # the sandbox's versions explain it: say so, with them
+            text = messages.say("explained", case=label, function=self.graded.name, error_type=error_type,
+                                why=messages.say(explained[0], **explained[1]))
+            self.hint = self.hint or messages.hint(explained[0], **explained[1])
         elif name_match:
             text = messages.say("name_error", case=label, function=self.graded.name, name=name_match.group(1))
             self.hint = self.hint or messages.hint("name_error", name=name_match.group(1))

@@ -9,6 +9,13 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     # file level
     "file_problem": ("{message}", None),
     "too_large": ("The file is {size} but the limit is {limit}.", "Clear the notebook's outputs (Cell > All Output > Clear) and upload again."),
+    "unreadable_complex": ("Your file could not be read: Python {python} could not parse it (an expression nested too "
+                           "deeply, or a file too large). Split very deep expressions and upload only your notebook "
+                           "or .py file.", None),
+    "unreadable_run": ("Your file could not be read: reading it took more time or memory than the grader allows. "
+                       "Upload only your notebook or .py file.", None),
+    "unreadable_slow": ("Your file could not be read: reading it took longer than {wall_s:g} s. Upload only your "
+                        "notebook or .py file.", None),
     # function level
     "not_in_code_cell": ("{function} is in {cell}, so it never ran as code.",
                          "In Jupyter, select that cell and switch it back to Code (Cell > Cell Type > Code, or press "
@@ -46,6 +53,22 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
         "{case}: {function} needs `{name}`, but `{statement}` failed in the grader: {error}",
         "The grader provides NumPy, h5py, the standard library and the course's helper modules only.",
     ),
+    "explained": ("{case}: {function} raised {error_type}: {why}", None),
+    "setup_failed": ("`{source}` failed in the grader: {error}", None),
+    # why a failure happened, when the sandbox's versions explain it (grader/grading/environment.py); the versions
+    # come from the sandbox
+    "why_numpy_removed": ("{name} was removed in NumPy {removed_in}; the grader runs Python {python} and NumPy "
+                          "{numpy}: use {instead}.",
+                          "Write {instead} where your code says {name}: it works in NumPy {numpy} and in older ones."),
+    "why_numpy_added": ("{name} exists only since NumPy {added_in}; the grader runs Python {python} and NumPy {numpy}: "
+                        "use {instead}.", "Write {instead} where your code says {name}."),
+    "why_numpy_missing": ("{name} does not exist in NumPy {numpy}, which the grader runs with Python {python}.",
+                          "Check the spelling, and whether {name} exists in NumPy {numpy}."),
+    "why_module_missing": ("the grader has no module {module}: it runs Python {python} with NumPy {numpy}, h5py, the "
+                           "standard library and the course's helper modules.",
+                           "Write the function with NumPy and the standard library only."),
+    "why_newer_syntax": ("{feature} is syntax of Python {introduced} and later; the grader runs Python {python} and "
+                         "NumPy {numpy}: write {instead}.", None),
     "structure_ok": ("{case}: returns the expected structure.", None),
     "shapes_ok": ("{case}: every array has the expected shape.", None),
     "values_ok": ("{case}: values match (rtol {rtol:g}, atol {atol:g}).", None),
@@ -76,6 +99,20 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "not_finite": ("{case}: {path} contains NaN or infinity.", "Look for a division by zero or a log of zero."),
     "unsupported": ("{case}: {path} is a {type} the grader cannot read ({why}).", "Return NumPy arrays, numbers, lists, tuples and dicts."),
     "hidden_wrong": ("{case}: wrong {what} in {paths}.", None),
+}
+
+
+# Syntax that needs a newer Python than an environment's (sandbox/extraction.py finds it): what it is, what to
+# write instead.
+NEWER_SYNTAX: dict[str, tuple[str, str]] = {
+    "except_without_parentheses": ("`except A, B:` without parentheses", "`except (A, B):`"),
+    "template_string": ('a template string (t"...")', 'an f-string (f"...")'),
+    "type_parameters": ("a type parameter list (`def f[T](...)`, `class C[T]:`)",
+                        "the definition without `[T]` (typing.TypeVar where you need one)"),
+    "type_alias": ("a `type` alias statement", "a plain assignment (`Alias = ...`)"),
+    "fstring_nested_quotes": ("an f-string that reuses its own quotes inside `{...}`",
+                              "the other kind of quote inside the braces (f\"{x['a']}\")"),
+    "except_star": ("`except*`", "a plain `except`"),
 }
 
 

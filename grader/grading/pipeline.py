@@ -17,16 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assignments.bundle import Bundle
-from grader.grading import messages
+from grader.grading import environment, messages
 from grader.grading.expected import ExpectedOutputs, load_expected
-from grader.grading.extract import Extraction, FileProblem, extract
+from grader.grading.extract import PARSE_WALL_S, Extraction, FileProblem, from_parse, parse_limits
 from grader.grading.feedback import Report, file_problem_report, function_report
 from grader.grading.inputs import FUNCTIONS, MODELS, PreparedInputs, prepare_inputs
 from grader.grading.job import write_job
 from grader.grading.model_checks import model_report
-from grader.grading.supplied import driver_code, overridden_drivers, supplied_code
+from grader.grading.supplied import driver_code, overridden_drivers, supplied_for
 from sandbox.channel import PUBLIC_DIR
 from sandbox.environments import EnvironmentBackends
+from sandbox.outcome import SANDBOX_ERROR
+from sandbox.parsing import read_parse, write_parse_job
 from sandbox.results import FunctionRun, ResultsError, read_results
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ class Grader:
             message = messages.say("too_large", size=messages.human_bytes(len(data)), limit=messages.human_bytes(self.max_upload_bytes))
             return Graded(bundle, file_problem_report(bundle, message), None)
         try:
-            extraction = self.submission(bundle, filename, data)
+            extraction = self.submission(bundle, filename, data, submission_id)
         except FileProblem as problem:
             log.info("file rejected", extra={"submission": submission_id, "reason": problem.message[:80]})
             return Graded(bundle, file_problem_report(bundle, problem.message), None)
@@ -86,15 +88,16 @@ class Grader:
                             expected.mistakes, limits, patterns=patterns, terms=expected.terms.get(graded.name, {}))
             for graded in bundle.functions
         ]
-        return Graded(bundle, Report(bundle.slug, functions, notes=extraction.notes + _setup_notes(runs)), extraction)
+        notes = extraction.notes + _setup_notes(runs, extraction.environment)
+        return Graded(bundle, Report(bundle.slug, functions, notes=notes), extraction)
 
-    def submission(self, bundle: Bundle, filename: str, data: bytes) -> Extraction:
-        """The graded functions of an upload as submission.py: the course's given code before, the drivers after.
-        Raises FileProblem when the file cannot be read."""
-        extraction = extract(data, filename, [f.name for f in bundle.functions], bundle.job_module_names)
-        prefix, supplied = supplied_code(bundle.text("supplied"), extraction.source)
+    def submission(self, bundle: Bundle, filename: str, data: bytes, submission_id: int | None = None) -> Extraction:
+        """The graded functions of an upload as submission.py (read in the sandbox: `extract`): the course's given
+        code before, the drivers after. Raises FileProblem when the file cannot be read."""
+        extraction = self.extract(bundle, filename, data, submission_id)
+        prefix, supplied = supplied_for(bundle.text("supplied"), set(extraction.defined))
         used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
-        ignored = overridden_drivers(bundle.text("supplied"), extraction.source)
+        ignored = overridden_drivers(bundle.text("supplied"), set(extraction.defined))
         extraction = extraction.with_prefix(prefix).with_suffix(driver_code(bundle.text("supplied")))
         if ignored:
             extraction.notes.append(f"Your file defines {', '.join(ignored)}, a name the grader uses for its own "
@@ -103,6 +106,33 @@ class Grader:
             extraction.notes.append(f"Your functions call {', '.join(used)}, which your file does not define; "
                                     "the course's version was used.")
         return extraction
+
+    def extract(self, bundle: Bundle, filename: str, data: bytes, submission_id: int | None = None) -> Extraction:
+        """The upload read, and its graded functions extracted, by the environment's own Python in the sandbox (a
+        parse job: nothing of it runs). Raises FileProblem when the file cannot be read, SandboxFailure when our
+        infrastructure failed."""
+        backend = self.backend_for(bundle.environment)
+        names = [f.name for f in bundle.functions]
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        job_dir = Path(tempfile.mkdtemp(prefix=f"parse-{submission_id or 'cli'}-", dir=self.jobs_dir))
+        limits = parse_limits(backend)
+        try:
+            write_parse_job(job_dir, data, filename, names, bundle.job_module_names, limits, PARSE_WALL_S)
+            outcome = backend.run(job_dir)
+        finally:
+            if not self.keep_jobs:
+                _remove(job_dir)
+        log.info("upload read", extra={"submission": submission_id, "status": outcome.status,
+                                       "wall_s": round(outcome.wall_s, 3)})
+        if outcome.status == SANDBOX_ERROR:
+            raise SandboxFailure(f"sandbox failed reading the upload: {outcome.stderr[-500:]}")
+        if outcome.archive is None:  # the whole run hit its wall-time or memory limit: what the file asked for
+            raise FileProblem(messages.say("unreadable_run"))
+        try:
+            run = read_parse(outcome.archive, limits["output_bytes"])
+        except ResultsError as error:
+            raise SandboxFailure(f"unreadable sandbox archive of a parse job: {error}") from error
+        return from_parse(run, names)
 
     def grade_models(self, graded: Graded, submission_id: int | None = None) -> Report:
         bundle, report = graded.bundle, graded.report
@@ -173,13 +203,23 @@ class Grader:
         return runs
 
 
-def _setup_notes(runs: dict[str, FunctionRun]) -> list[str]:
-    """Top-level statements of the upload that failed in the sandbox, once each."""
+def _setup_notes(runs: dict[str, FunctionRun], versions: dict[str, str]) -> list[str]:
+    """Top-level statements of the upload that failed in the sandbox, once each, with the reason where the
+    sandbox's versions explain it."""
     seen: dict[str, str] = {}
     for run in runs.values():
         for failure in run.setup_errors:
             seen.setdefault(failure.get("source", "?"), failure.get("error", ""))
-    return [f"`{source.strip()}` failed in the grader: {error}" for source, error in seen.items()]
+    notes = []
+    for source, error in seen.items():
+        note = messages.say("setup_failed", source=source.strip(), error=error)
+        explained = environment.explain_setup_error(error, versions)
+        notes.append(note + ("\n" + _sentence(messages.say(explained[0], **explained[1])) if explained else ""))
+    return notes
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _remove(path: Path) -> None:

@@ -39,11 +39,16 @@ def defined_names(source: str) -> set[str]:
     }
 
 
-def supplied_code(supplied_text: str, student_source: str) -> tuple[str, list[str]]:
-    """The course's code to put before this upload (imports and the defs it lacks), and the names it supplies."""
+def supplied_code(supplied_text: str, source: str) -> tuple[str, list[str]]:
+    """supplied_for the definitions of `source`: bundle code (the reference), which the worker may parse."""
+    return supplied_for(supplied_text, defined_names(source))
+
+
+def supplied_for(supplied_text: str, student_defines: set[str]) -> tuple[str, list[str]]:
+    """The course's code to put before an upload that defines `student_defines` (the names its extraction, made in
+    the sandbox, defines): imports and the defs it lacks, and the names it supplies."""
     if not supplied_text:
         return "", []
-    student_defines = defined_names(student_source)
     parts, supplied = [], []
     for source, name in _parsed(supplied_text):
         if name is not None and name.startswith(DRIVER_PREFIX):
@@ -66,7 +71,7 @@ def driver_code(supplied_text: str) -> str:
     return "\n\n" + DRIVER_HEADER + "\n".join(imports) + "\n\n" + "\n\n".join(drivers) + "\n"
 
 
-def overridden_drivers(supplied_text: str, student_source: str) -> list[str]:
+def overridden_drivers(supplied_text: str, student_defines: set[str]) -> list[str]:
     """Driver names the upload defines too (its definitions are ignored)."""
     drivers = {name for _, name in (_parsed(supplied_text) if supplied_text else ()) if name and name.startswith(DRIVER_PREFIX)}
-    return sorted(drivers & defined_names(student_source))
+    return sorted(drivers & set(student_defines))

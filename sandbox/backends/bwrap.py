@@ -15,7 +15,7 @@ from pathlib import Path
 from sandbox.backends.base import Backend, BackendUnavailable
 from sandbox.backends.cgroup import CgroupV1
 from sandbox.backends.runner_files import install_runner, unreachable_part
-from sandbox.channel import PUBLIC_DIR, pack_job
+from sandbox.channel import PUBLIC_DIR, is_parse_job, pack_job
 from sandbox.outcome import MEMORY, SANDBOX_ERROR, RunOutcome
 from sandbox.rootfs import HOSTNAME, numpy_version
 
@@ -55,8 +55,9 @@ class BwrapBackend(Backend):
     def numpy_version(self) -> str:
         return numpy_version(Path(self.rootfs)) if self.rootfs else ""
 
-    def command(self, job_dir: Path, seccomp_fd: int) -> list[str]:
-        """Every isolation flag in one place, next to the limit it enforces. seccomp_fd: an open fd of the filter."""
+    def command(self, job_dir: Path, seccomp_fd: int, parse_only: bool = False) -> list[str]:
+        """Every isolation flag in one place, next to the limit it enforces. seccomp_fd: an open fd of the filter;
+        parse_only: the job reads an upload, so the runner need not load NumPy (runner.py --parse)."""
         return [
             self.bwrap_path,
             "--ro-bind", str(self.rootfs), "/",
@@ -82,7 +83,7 @@ class BwrapBackend(Backend):
             "--setenv", "LANG", "C.UTF-8",
             "--setenv", "GRADEBOX_KILL_STRAYS", "1",  # the runner owns this PID namespace
             "--chdir", "/tmp",
-            "/usr/bin/python3", "-I", "/opt/gradebox/runner.py", "/job",
+            "/usr/bin/python3", "-I", "/opt/gradebox/runner.py", *(["--parse"] if parse_only else []), "/job",
         ]
 
     def run(self, job_dir: Path) -> RunOutcome:
@@ -115,7 +116,8 @@ class BwrapBackend(Backend):
             job_stream = pack_job(job_dir)
             seccomp_fd = os.open(self.seccomp_filter, os.O_RDONLY | os.O_CLOEXEC)  # bwrap reads the program from it
             process = subprocess.Popen(
-                self.command(Path(job_dir).resolve(), seccomp_fd), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                self.command(Path(job_dir).resolve(), seccomp_fd, is_parse_job(job_dir)), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self.confine(cgroup), pass_fds=(seccomp_fd,),
             )
         except OSError as exc:

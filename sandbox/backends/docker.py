@@ -15,7 +15,7 @@ from sandbox.backends.base import Backend, BackendUnavailable
 from sandbox.backends.docker_stream import AttachedStream, archive_complete
 from sandbox.backends.runner_files import unreachable_part
 from sandbox.backends.syscall_filter import docker_security_opt
-from sandbox.channel import PUBLIC_DIR, pack_job
+from sandbox.channel import PUBLIC_DIR, is_parse_job, pack_job
 from sandbox.outcome import MEMORY, OK, SANDBOX_ERROR, TIMEOUT, RunOutcome
 from sandbox.rootfs import HOSTNAME
 
@@ -134,7 +134,7 @@ class DockerBackend(Backend):
 
     def run(self, job_dir: Path) -> RunOutcome:
         """Mounts the job's files/ as /job and writes the job stream (sandbox.channel) to the runner's stdin."""
-        job_stream = pack_job(job_dir)
+        job_stream, parse_only = pack_job(job_dir), is_parse_job(job_dir)
         job_dir = Path(job_dir, PUBLIC_DIR).resolve()
         if os.geteuid() == 0 and (blocked := unreachable_part(job_dir)):
             return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"the sandbox user cannot enter {blocked}: "
@@ -162,7 +162,7 @@ class DockerBackend(Backend):
                 self._pool.done()
         started = time.monotonic()
         try:
-            sandbox = self.start_container(job_dir, wait=False)
+            sandbox = self.start_container(job_dir, wait=False, parse_only=parse_only)
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"could not start a container: {exc}")
         if not sandbox.stream.send(job_stream):
@@ -227,11 +227,13 @@ class DockerBackend(Backend):
             init=False,  # the runner is PID 1 and kills every stray process itself
         )
 
-    def start_container(self, job_dir: Path, wait: bool) -> Sandbox:
-        """Create, attach (before start, so no output is lost), start; a warm one also waits for NumPy to load."""
+    def start_container(self, job_dir: Path, wait: bool, parse_only: bool = False) -> Sandbox:
+        """Create, attach (before start, so no output is lost), start; a warm one also waits for NumPy to load. A cold
+        one for a parse job starts its runner without NumPy (runner.py --parse)."""
         api = self.client().api
+        flags = ["--wait"] if wait else ["--parse"] if parse_only else []
         container = api.create_container(
-            self.image, command=RUNNER + (["--wait", "/job"] if wait else ["/job"]),
+            self.image, command=RUNNER + flags + ["/job"],
             user=f"{self.uid}:{self.uid}", hostname=HOSTNAME, working_dir="/tmp",  # never the container id
             environment={"GRADEBOX_KILL_STRAYS": "1"}, stdin_open=True,  # the job stream comes over stdin
             network_disabled=True,  # also: no resolv.conf or hosts of the host's (empty files from the init layer)

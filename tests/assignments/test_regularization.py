@@ -40,8 +40,8 @@ PUBLISHED_DA = {
     "dA2": [[0.58180856, 0., -0.00299679, 0., -0.27715731], [0., 0.53159854, -0., 0.53159854, -0.34089673],
             [0., 0., -0.00292733, 0., -0.]],
 }
-# 30000 steps amplify rounding: another BLAS may move a point or two (the sandbox's NumPy 1.24 gets
-# 196 / 211 on the training set with L2 where the host's 2.4 gets 195 / 211).
+# 30000 steps amplify rounding: another BLAS may move a point or two (Debian bookworm's NumPy 1.24 got
+# 196 / 211 on the training set with L2 where the host's 2.4 and the sandbox's 2.2 get 195 / 211).
 BLAS_POINTS = 0.0101
 # The regularized models on the generated field: accuracies, the cost before any update (BLAS-stable), the last cost.
 MEASURED = {"l2": (195 / 211, 0.895, 0.7056786969709673, 0.28), "dropout": (195 / 211, 0.895, 0.6700459058218937, 0.08)}

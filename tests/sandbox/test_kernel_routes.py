@@ -276,8 +276,8 @@ def test_probes_reach_the_kernel_without_the_filter(sandbox_backend, sandbox_roo
         backend = make_backend("bwrap", rootfs=sandbox_rootfs, wall_s=30.0)
         original = backend.command
 
-        def unfiltered(job, seccomp_fd):
-            command = original(job, seccomp_fd)
+        def unfiltered(job, seccomp_fd, *flags):
+            command = original(job, seccomp_fd, *flags)
             at = command.index("--seccomp")
             del command[at:at + 2]
             return [part for part in command if part != "--disable-userns"]

@@ -6,11 +6,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNNER_FILES = [ROOT / "sandbox" / name for name in ("runner.py", "runner_child.py", "wire.py", "channel.py",
-                                                      "case_filter.py")]
+RUNNER_FILES = [ROOT / "sandbox" / name for name in ("runner.py", "runner_child.py", "case_process.py", "wire.py",
+                                                      "channel.py", "case_filter.py", "extraction.py", "reading.py")]
 # sandbox.channel: wire.py's import of channel when it is used on the host, outside the sandbox
-RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "h5py", "wire", "runner_child", "channel", "case_filter",
-                                                 "sandbox"}
+RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "h5py", "wire", "runner_child", "case_process", "channel",
+                                                 "case_filter", "extraction", "reading", "sandbox"}
+# What reads student code in the sandbox runs on whatever Python the environment has: the standard library only.
+PARSE_FILES = [ROOT / "sandbox" / name for name in ("extraction.py", "reading.py")]
+PARSE_ALLOWED = set(sys.stdlib_module_names) | {"reading", "sandbox.reading"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -45,3 +48,14 @@ def test_package_never_imports_django(package):
 def test_runner_imports_only_stdlib_numpy_and_h5py(path):
     extra = {name for name in imported_modules(path) if name.split(".")[0] not in RUNNER_ALLOWED}
     assert extra == set()
+
+
+@pytest.mark.parametrize("path", PARSE_FILES, ids=lambda path: path.name)
+def test_the_parse_modules_import_only_the_standard_library(path):
+    assert {name for name in imported_modules(path) if name not in PARSE_ALLOWED} == set()
+
+
+def test_the_worker_never_parses_student_code():
+    """Only the bundle loader (assignments/) and supplied.py (bundle code) may parse on the worker."""
+    parsing = {str(path.relative_to(ROOT)) for path in python_files("grader") if "ast" in imported_modules(path)}
+    assert parsing <= {"grader/grading/supplied.py"}

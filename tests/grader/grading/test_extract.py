@@ -1,153 +1,86 @@
-import json
+"""What the worker makes of a parse job's answer: every field checked, anything else the student's clear verdict."""
+from __future__ import annotations
 
-import nbformat
 import pytest
 
-from assignments import bundle_folders
-from assignments.bundle import load_bundle
-from grader.grading.extract import FileProblem, extract
-from tests import student_files as files
+from grader.grading.extract import Extraction, FileProblem, from_parse
+from sandbox.parsing import ParseRun
 
 GRADED = ["update_parameters_with_gd", "initialize_velocity"]
+SOURCE = "# Extracted by Gradebox: imports and definitions only.\n\ndef initialize_velocity(p):\n    return 1 / p\n"
 
 
-def notebook_of(*cells: str) -> bytes:
-    return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])).encode()
+def answer(**changes) -> dict:
+    extraction = {"source": SOURCE, "found": ["initialize_velocity"], "missing": ["update_parameters_with_gd"],
+                  "notes": ["IPython command ignored: %matplotlib inline"], "syntax_errors": {},
+                  "line_map": [[3, 4, "cell 2, line 1", 1]], "misplaced": {}, "defined": ["initialize_velocity"]}
+    extraction.update(changes)
+    return {"status": "ok", "python": "3.13.5", "extraction": extraction}
 
 
-def test_notebook_keeps_graded_defs_and_needed_imports_and_drops_top_level_code():
-    data = notebook_of(
-        "import numpy as np\nimport matplotlib.pyplot as plt\n%matplotlib inline",
-        "def update_parameters_with_gd(parameters, grads, learning_rate):\n    return np.copy(parameters)",
-        "print('training')\nfor i in range(100000000):\n    pass",
-    )
-    result = extract(data, "a.ipynb", GRADED)
-    assert result.found == ["update_parameters_with_gd"]
-    assert result.missing == ["initialize_velocity"]
-    assert "import numpy as np" in result.source
-    assert "matplotlib" not in result.source and "print(" not in result.source and "range(" not in result.source
-    assert any("%matplotlib inline" in n for n in result.notes)
-    assert any("import matplotlib.pyplot as plt" in n for n in result.notes)
-    assert any("2 top-level statement(s) were not run" in n for n in result.notes)
+def run_of(document, status: str = "ok") -> ParseRun:
+    return ParseRun(status, document, python="3.13.5", numpy="2.2.4")
 
 
-def test_last_definition_of_a_function_wins_and_the_student_is_told():
-    data = notebook_of(
-        "def initialize_velocity(parameters):\n    return 'draft'",
-        "def initialize_velocity(parameters):\n    return 'final'",
-    )
-    result = extract(data, "a.ipynb", GRADED)
-    assert "'final'" in result.source and "'draft'" not in result.source
-    assert any("defined more than once" in n for n in result.notes)
+def test_an_answer_becomes_the_extraction_with_the_sandboxs_versions():
+    extraction = from_parse(run_of(answer()), GRADED)
+    assert isinstance(extraction, Extraction)
+    assert (extraction.found, extraction.missing, extraction.defined) == (
+        ["initialize_velocity"], ["update_parameters_with_gd"], ["initialize_velocity"])
+    assert extraction.environment == {"python": "3.13.5", "numpy": "2.2.4"}
+    assert extraction.origin_of(4) == "cell 2, line 2"
+    assert extraction.with_prefix("# supplied\n").origin_of(5) == "cell 2, line 2"
 
 
-def test_helpers_called_by_graded_functions_come_along_transitively():
-    source = (
-        "import math\n"
-        "def _scale(x):\n    return _twice(x)\n"
-        "def _twice(x):\n    return 2 * math.sqrt(x)\n"
-        "def unused():\n    return 1\n"
-        "def initialize_velocity(parameters):\n    return _scale(4)\n"
-    ).encode()
-    result = extract(source, "a.py", GRADED)
-    assert "def _scale" in result.source and "def _twice" in result.source and "import math" in result.source
-    assert "def unused" not in result.source
+def test_a_syntax_error_of_a_newer_python_names_both_versions():
+    document = answer(found=[], missing=["update_parameters_with_gd"], syntax_errors={"initialize_velocity": {
+        "message": "Syntax error at cell 2, line 3: multiple exception types must be parenthesized",
+        "newer": {"feature": "except_without_parentheses", "python": "3.14"}}})
+    message = from_parse(run_of(document), GRADED).syntax_errors["initialize_velocity"]
+    assert message.startswith("Syntax error at cell 2, line 3")
+    assert message.endswith("`except A, B:` without parentheses is syntax of Python 3.14 and later; the grader runs "
+                            "Python 3.13.5 and NumPy 2.2.4: write `except (A, B):`.")
 
 
-def test_course_helper_star_imports_are_kept():
-    result = extract(b"from opt_utils import *\nfrom sklearn import *\ndef initialize_velocity(p):\n    return p\n",
-                     "a.py", GRADED, helper_modules=("opt_utils",))
-    assert "from opt_utils import *" in result.source
-    assert "sklearn" not in result.source
+def test_a_file_problem_is_the_students_verdict_with_the_version_where_it_explains_it():
+    document = {"status": "file_problem", "message": "Syntax error at line 2: invalid syntax", "line": 2,
+                "newer": {"feature": "template_string", "python": "3.14"}}
+    with pytest.raises(FileProblem, match=r"(?s)line 2: invalid syntax\na template string .* Python 3.14 .* "
+                                          r"Python 3\.13\.5 and NumPy 2\.2\.4") as problem:
+        from_parse(run_of(document), GRADED)
+    assert problem.value.line == 2
 
 
-def test_syntax_error_in_a_py_file_names_the_line():
-    with pytest.raises(FileProblem, match="Syntax error at line 3"):
-        extract(files.SYNTAX_ERROR_PY, "a.py", GRADED)
+@pytest.mark.parametrize("run, says", [
+    (run_of(None, "timeout"), "took longer than 10 s"),
+    (run_of(None, "crashed"), "Python 3.13.5 could not parse it"),
+    (run_of(None, "too_large"), "Python 3.13.5 could not parse it"),
+    (run_of({"status": "too_complex"}), "nested too deeply"),
+], ids=["timeout", "crashed", "too-large", "too-complex"])
+def test_what_the_parser_could_not_take_is_a_clear_file_verdict(run, says):
+    with pytest.raises(FileProblem, match=says):
+        from_parse(run, GRADED)
 
 
-def test_syntax_error_in_one_cell_costs_only_the_function_defined_there():
-    data = notebook_of(
-        "import numpy as np",
-        "def update_parameters_with_gd(parameters, grads, learning_rate)\n    return parameters",
-        "def initialize_velocity(parameters):\n    return {}",
-        "print(unbalanced",
-    )
-    result = extract(data, "a.ipynb", GRADED)
-    assert "cell 2, line 1" in result.syntax_errors["update_parameters_with_gd"]
-    assert result.found == ["initialize_velocity"]
-    assert any("Cell 4 was skipped" in n for n in result.notes)
+@pytest.mark.parametrize("document", [
+    {"status": "ok"},
+    {"status": "maybe"},
+    {"status": "file_problem", "message": ["not", "a", "text"]},
+    answer(source=3),
+    answer(found=["os.system"]),  # a name that is not graded
+    answer(missing="update_parameters_with_gd"),
+    answer(notes=[1, 2]),
+    answer(line_map=[[1, 2, "line 1"]]),
+    answer(line_map=[[5, 2, "line 1", 1]]),
+    answer(syntax_errors={"print": {"message": "x"}}),
+    answer(syntax_errors={"initialize_velocity": "not an object"}),
+    answer(misplaced=[]),
+], ids=lambda document: str(document)[:60])
+def test_an_answer_that_does_not_hold_together_is_a_file_verdict_never_an_exception(document):
+    with pytest.raises(FileProblem, match="could not be read"):
+        from_parse(run_of(document), GRADED)
 
 
-def test_traceback_lines_map_back_to_the_notebook_cell():
-    data = notebook_of("import numpy as np", "x = 1\n\ndef initialize_velocity(parameters):\n    return 1 / 0")
-    result = extract(data, "a.ipynb", GRADED)
-    line = result.source.splitlines().index("    return 1 / 0") + 1
-    assert result.origin_of(line) == "cell 2, line 4"
-
-
-@pytest.mark.parametrize(
-    "data, name, message",
-    [
-        (b"", "a.py", "empty"),
-        (b"   \n\n", "a.ipynb", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "a.ipynb", "binary"),
-        (b"\xff\xfe\xfa invalid", "a.py", "not UTF-8"),
-        (b'{"cells": [', "a.ipynb", r"not valid JSON \(line 1"),
-        (json.dumps([1, 2]).encode(), "a.ipynb", "not a Jupyter notebook"),
-        (json.dumps({"cells": "nope"}).encode(), "a.ipynb", "not a Jupyter notebook"),
-    ],
-)
-def test_unreadable_files_get_a_clear_message(data, name, message):
-    with pytest.raises(FileProblem, match=message):
-        extract(data, name, GRADED)
-
-
-@pytest.mark.parametrize("slug", sorted(bundle_folders()))
-def test_every_starter_notebook_extracts_every_graded_function(slug):
-    bundle = load_bundle(bundle_folders()[slug])
-    data = bundle.files["starter"].read_bytes()
-    result = extract(data, "starter.ipynb", [f.name for f in bundle.functions], bundle.job_module_names)
-    assert result.found == [f.name for f in bundle.functions]
-    assert result.missing == []
-
-
-def test_an_import_with_a_fallback_is_kept_as_an_import():
-    source = (b"try:\n    from reg_utils import relu\nexcept ImportError:\n    from my_utils import relu\n"
-              b"try:\n    x = 1\nexcept Exception:\n    pass\n"
-              b"def initialize_velocity(p):\n    return relu(p)\n")
-    result = extract(source, "a.py", GRADED)
-    assert "from reg_utils import relu" in result.source and "from my_utils import relu" in result.source
-    assert "x = 1" not in result.source
-
-
-CODE = "def update_parameters_with_gd(parameters, grads, learning_rate):\n    return parameters\n"
-
-
-@pytest.mark.parametrize("notebook", [
-    {"nbformat": 4, "cells": [{"cell_type": "code", "metadata": [], "source": CODE}]},  # metadata not a dict
-    {"nbformat": 4, "cells": [{"cell_type": "markdown"}, {"cell_type": "code", "source": CODE.splitlines(True)}]},
-    {"nbformat": 4, "cells": [{"cell_type": "code"}, {"cell_type": "code", "source": CODE}]},  # no source, no outputs
-    {"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "code", "input": CODE.splitlines(True)}]}]},
-], ids=["metadata-list", "source-lines", "missing-source", "nbformat-3"])
-def test_notebooks_jupyter_tolerates_are_read(notebook):
-    result = extract(json.dumps(notebook).encode(), "a.ipynb", GRADED)
-    assert result.found == ["update_parameters_with_gd"]
-
-
-def test_constants_the_graded_functions_use_are_kept_and_the_rest_dropped():
-    source = (b"ADAM_EPSILON = 1e-8\nKEYS = ('W', 'b')\nUNUSED = 3\nresult = compute()\n"
-              b"def initialize_velocity(p, eps=ADAM_EPSILON):\n    return {k: eps for k in KEYS}\n")
-    result = extract(source, "a.py", GRADED)
-    assert "ADAM_EPSILON = 1e-8" in result.source and "KEYS = ('W', 'b')" in result.source
-    assert "UNUSED" not in result.source and "compute()" not in result.source
-    assert any("Kept ADAM_EPSILON" in note for note in result.notes)
-    assert any(note.startswith("2 top-level statement(s) were not run") for note in result.notes)
-
-
-def test_a_graded_function_in_a_markdown_cell_is_named_with_its_cell():
-    cells = [{"cell_type": "code", "source": "import numpy as np\n"},
-             {"cell_type": "markdown", "source": "# GRADED FUNCTION: initialize_velocity\n\ndef initialize_velocity(p):\n"}]
-    result = extract(json.dumps({"nbformat": 4, "cells": cells}).encode(), "a.ipynb", GRADED)
-    assert result.missing == ["update_parameters_with_gd", "initialize_velocity"]
-    assert result.misplaced == {"initialize_velocity": "cell 2, a Markdown cell"}
+def test_texts_and_lists_are_capped():
+    extraction = from_parse(run_of(answer(notes=["x" * 10_000] * 1000)), GRADED)
+    assert len(extraction.notes) == 200 and all(len(note) == 4000 for note in extraction.notes)

@@ -6,7 +6,7 @@ import pytest
 from assignments import bundle_folders
 from assignments.bundle import load_bundle
 from grader.grading.setup import get_grader
-from grader.grading.supplied import driver_code, overridden_drivers, supplied_code
+from grader.grading.supplied import driver_code, overridden_drivers, supplied_code, supplied_for
 from tests import student_files as files
 
 SUPPLIED = """import numpy as np
@@ -27,13 +27,14 @@ def test_the_course_code_fills_in_only_what_the_upload_lacks():
     assert supplied == [] and "from opt_utils import forward_propagation" in prefix and "def model" not in prefix
     prefix, supplied = supplied_code(SUPPLIED, "")
     assert supplied == ["model"] and "def model(X, Y):" in prefix and "gradebox_" not in prefix
+    assert supplied_for(SUPPLIED, {"model"}) == supplied_code(SUPPLIED, "def model(X, Y):\n    return 1\n")
 
 
 def test_drivers_come_after_the_upload_with_the_imports_they_need():
     drivers = driver_code(SUPPLIED)
     assert drivers.index("from opt_utils import forward_propagation") < drivers.index("def gradebox_train_model(")
     assert "def model" not in drivers
-    assert overridden_drivers(SUPPLIED, "def gradebox_train_model(X, Y):\n    return 0\n") == ["gradebox_train_model"]
+    assert overridden_drivers(SUPPLIED, {"gradebox_train_model", "model"}) == ["gradebox_train_model"]
     assert driver_code("import numpy as np\n") == ""
 
 

@@ -5,6 +5,9 @@ PEP 263 coding declaration is honoured; lines are split only where Python
 splits them (never at U+2028, form feeds and the like); and only
 statement-level IPython syntax (`%magic`, `!cmd`, `?obj`) is dropped, never a
 line that continues an open bracket. The student is told what was assumed.
+
+Runs inside the sandbox, beside the runner (sandbox/extraction.py uses it), on the environment's own Python:
+it imports only the standard library.
 """
 from __future__ import annotations
 
@@ -21,10 +24,11 @@ _IPYTHON_LINE = re.compile(r"^\s*([%!]|\?+[\w.]|[\w.]+\?{1,2}\s*$)")  # %magic, 
 class FileProblem(Exception):
     """The upload as a whole cannot be read; `message` is written for the student."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, newer: dict | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.newer = newer  # {"feature", "python"}: syntax of a newer Python than the sandbox's (extraction.py)
 
 
 def read_cells(data: bytes, filename: str) -> tuple[list[tuple[int | None, str]], list[str]]:

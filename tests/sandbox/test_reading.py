@@ -1,4 +1,5 @@
-"""Reading uploads as Python and Jupyter do: content over file names, declared encodings, Python's own line ends."""
+"""Reading uploads as Python and Jupyter do (sandbox/reading.py, run inside the sandbox by a parse job): content over
+file names, declared encodings, Python's own line ends."""
 from __future__ import annotations
 
 import ast
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from grader.grading.reading import FileProblem, read_cells, statement_starts, strip_magics
+from sandbox.reading import FileProblem, read_cells, statement_starts, strip_magics
 
 FUNCTION = "def f(m, size):\n    return m\n"
 

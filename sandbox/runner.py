@@ -38,7 +38,7 @@ if not PARSE_ONLY:  # imported once here, so every process the zygote forks star
     import h5py  # noqa: E402
     import numpy as np  # noqa: E402
 
-    import case_process  # noqa: E402  (the zygote's case processes and stand-in helpers)
+    import case_process  # noqa: E402, F401  (the zygote's case processes and stand-in helpers)
     from case_process import SETUP_ERRORS_MAX, SOURCE_CHARS  # noqa: E402
     import wire  # noqa: E402
 

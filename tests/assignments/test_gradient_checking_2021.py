@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.grading.extract import extract
 from sandbox import wire
+from grader.grading.setup import get_grader
 from tests.assignments import variants
 from tests.assignments.bundle_code import assert_starter_imports, code, code_cells, matches
 
@@ -165,7 +165,7 @@ def test_starter_has_the_2021_signatures_tests_and_expected_outputs():
 
 def test_a_students_2021_notebook_passes_every_case_here_and_on_the_earlier_bundle():
     """print_msg has a default, so the 2021 functions answer the earlier calls too."""
-    extraction = extract(STUDENT.read_bytes(), STUDENT.name, list(GRADED), BUNDLE.job_module_names)
+    extraction = get_grader().extract(BUNDLE, STUDENT.name, STUDENT.read_bytes())  # read in the sandbox
     assert extraction.found == list(GRADED) and not extraction.missing
     for bundle_code in (GC, EARLIER):
         namespace = bundle_code.namespace(extraction.source, str(STUDENT))

@@ -20,7 +20,7 @@ import pytest
 
 from assignments.source import def_source
 from grader.grading import classifier
-from grader.grading.extract import extract
+from grader.grading.setup import get_grader
 from grader.grading.supplied import driver_code, supplied_code
 from tests.assignments import variants
 from tests.assignments.bundle_code import (
@@ -345,7 +345,7 @@ def test_starter_imports_the_2021_helpers():
 
 def _student_source() -> str:
     """The student's notebook as the platform extracts it: imports and the graded defs."""
-    extraction = extract(STUDENT.read_bytes(), STUDENT.name, list(GRADED), BUNDLE.job_module_names)
+    extraction = get_grader().extract(BUNDLE, STUDENT.name, STUDENT.read_bytes())  # read in the sandbox
     assert extraction.found == list(GRADED) and not extraction.missing
     return extraction.source
 

@@ -59,7 +59,7 @@ def hidden_error(error_type: str, message: str, frame_function: str, source: byt
     graded, run = hidden_run(b"published\nsecret\n", message)
     run.cases[1].error = {"type": error_type, "message": message,
                           "traceback": [{"line": 51, "function": frame_function, "source": "raise Leak()"}]}
-    return function_report(graded, run, {"published": 1.0, "hidden_big": 2.0}, extract(source, "a.py", ["relu"]), [], {})
+    return function_report(graded, run, {"published": 1.0, "hidden_big": 2.0}, extraction(source.decode()), [], {})
 
 
 def test_a_hidden_case_cannot_spell_its_inputs_in_an_exception_class_a_name_or_a_frame():
@@ -91,11 +91,11 @@ def test_a_hidden_case_with_missing_layers_gets_no_hint_naming_its_keys():
     shallow = {k: v for k, v in layers.items() if int(k[1:]) <= 3}
     run = FunctionRun("init", "ok", cases=[CaseRun("published", "ok", value=shallow),
                                            CaseRun("deep", "ok", value=shallow)])
-    extraction = extract(b"def init(layers_dims):\n    return {}\n", "a.py", ["init"])
-    hidden_only = function_report(graded, run, {"published": shallow, "deep": layers}, extraction, [], {})
+    read = extraction("def init(layers_dims):\n    return {}\n")
+    hidden_only = function_report(graded, run, {"published": shallow, "deep": layers}, read, [], {})
     assert hidden_only.status == "failed" and hidden_only.hint is None
     assert "W4" not in repr(hidden_only.document())
-    public_too = function_report(graded, run, {"published": layers, "deep": layers}, extraction, [], {})
+    public_too = function_report(graded, run, {"published": layers, "deep": layers}, read, [], {})
     assert public_too.hint.startswith("parameters has nothing for layer 4: ")
 
 
@@ -105,7 +105,7 @@ def pattern_report(source: bytes, case_run: CaseRun):
     graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
     builtin_max = Mistake("relu_max", "relu", "Use np.maximum(0, Z), not max.", "", Pattern("max"))
     run = FunctionRun("relu", "ok", cases=[case_run])
-    return function_report(graded, run, {"published": np.ones(2)}, extract(source, "a.py", ["relu"]), [], {},
+    return function_report(graded, run, {"published": np.ones(2)}, extraction(source.decode()), [], {},
                            patterns=[builtin_max])
 
 

@@ -137,7 +137,8 @@ class ModelCheck:
 
 @dataclass(frozen=True)
 class Pattern:
-    """What a mistake looks like in the student's source: a call (or its absence), matched with `ast` on the worker.
+    """What a mistake looks like in the student's source: a call (or its absence), looked for with `ast` by the
+    parse job in the sandbox (sandbox/source_patterns.py).
 
     `call` is a glob over the called name with import aliases resolved
     ("numpy.random.seed", "numpy.random.*", "max" for the built-in); `args`

@@ -17,6 +17,11 @@ import re
 import sys
 
 try:
+    import source_patterns  # inside the sandbox, beside this file
+except ImportError:
+    from sandbox import source_patterns
+
+try:
     from reading import FileProblem, misplaced_definitions, read_cells, strip_magics  # in the sandbox, beside this file
 except ImportError:
     from sandbox.reading import FileProblem, misplaced_definitions, read_cells, strip_magics
@@ -40,13 +45,15 @@ NEWER_SYNTAX = (
 )
 
 
-def parse_upload(data: bytes, filename: str, graded: list, helper_modules: list) -> dict:
+def parse_upload(data: bytes, filename: str, graded: list, helper_modules: list, patterns: list = ()) -> dict:
     """The whole answer of a parse job: {"status": "ok", "extraction": {...}} or why the file cannot be read
     ({"status": "file_problem", "message", "line", "newer"} or {"status": "too_complex"}), with this Python's
     version. Nothing of the upload runs."""
     answer = {"python": ".".join(map(str, sys.version_info[:3]))}
     try:
         answer.update(status="ok", extraction=extract(data, filename, list(graded), tuple(helper_modules)))
+        # the catalogued mistakes only the source shows, looked for in what was extracted (the student's code)
+        answer["extraction"]["patterns_shown"] = source_patterns.shown(answer["extraction"]["source"], list(patterns))
     except FileProblem as problem:
         answer.update(status="file_problem", message=problem.message, line=problem.line, newer=problem.newer)
     except (RecursionError, MemoryError):  # nested deeper or larger than this Python's parser takes

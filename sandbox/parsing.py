@@ -37,11 +37,13 @@ class ParseRun:
 
 
 def write_parse_job(job_dir: Path, data: bytes, filename: str, graded: list[str], helper_modules: tuple[str, ...],
-                    limits: dict, wall_s: float) -> dict:
+                    limits: dict, wall_s: float, patterns: list[dict] = ()) -> dict:
     """Fills `job_dir` (created empty by the caller): job.json and the upload, sent over stdin, and an empty files/
-    (mounted as /job). Returns the job document."""
+    (mounted as /job). `patterns`: the catalogued mistakes only the source shows ({"key", "function", "pattern":
+    {"call", ...}}), looked for in the extracted code. Returns the job document."""
     job = {"version": JOB_VERSION, "kind": PARSE_KIND, "filename": str(filename)[:255], "graded": list(graded),
-           "helper_modules": list(helper_modules), "wall_s": float(wall_s), "limits": dict(limits)}
+           "helper_modules": list(helper_modules), "wall_s": float(wall_s), "limits": dict(limits),
+           "patterns": list(patterns)}
     job_dir = Path(job_dir)
     (job_dir / JOB_NAME).write_text(json.dumps(job))
     (job_dir / UPLOAD_NAME).write_bytes(data)

@@ -163,7 +163,7 @@ class Runner:
         finally:
             os.close(upload_r)
             os.close(result_w)
-        options = {key: self.job.get(key) for key in ("filename", "graded", "helper_modules")}
+        options = {key: self.job.get(key) for key in ("filename", "graded", "helper_modules", "patterns")}
         writes = {upload_w: channel.frame(json.dumps(options).encode()) + channel.frame(self.upload)}
         result = bytearray()
         timed_out, too_large = self.exchange(pid, deadline, writes, {result_r: (result, cap, True)})

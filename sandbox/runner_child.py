@@ -209,6 +209,6 @@ class ParseProcess:
         data = read_frame(self.upload_fd, UPLOAD_BYTES_MAX)
         os.close(self.upload_fd)
         answer = extraction.parse_upload(data, str(options.get("filename") or ""), list(options.get("graded") or []),
-                                         list(options.get("helper_modules") or []))
+                                         list(options.get("helper_modules") or []), list(options.get("patterns") or []))
         write_all(self.result_fd, json.dumps(answer).encode())  # the pipe closes as the process exits: the runner
         # then sees the end of the answer and the exit together, never a kill in between

@@ -18,7 +18,7 @@ from grader.grading import classifier, variants
 from grader.grading.expected import ReferenceFailed
 from grader.grading.inputs import FUNCTIONS, BundleProblem, prepare_inputs
 from grader.grading.model_checks import unpack
-from grader.grading.patterns import shows
+from sandbox.source_patterns import shows  # on the reference: bundle code
 
 
 @dataclass

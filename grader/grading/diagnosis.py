@@ -15,13 +15,11 @@ Three kinds, tried in this order, each stating only what it found:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from assignments.bundle import GradedFunction, Mistake
 from grader.grading.compare import outputs_match
-from grader.grading.patterns import shows
 
 
 @dataclass
@@ -87,12 +85,11 @@ def by_differences(graded: GradedFunction, run, expected: dict[str, object], ter
     return " ".join(hints) or None
 
 
-def by_source(graded: GradedFunction, source: str, mistakes: list[Mistake],
-              own: Callable[[int], bool] = lambda line: True) -> str | None:
-    """The hint of the first catalogued mistake of this function whose pattern the student's source shows."""
+def by_source(graded: GradedFunction, shown: list[str], mistakes: list[Mistake]) -> str | None:
+    """The hint of the first catalogued mistake of this function whose pattern the student's source shows
+    (`shown`: the keys the parse job found, sandbox/source_patterns.py)."""
     for mistake in mistakes:
-        if mistake.function == graded.name and mistake.pattern is not None \
-                and shows(mistake.pattern, source, graded.name, own):
+        if mistake.function == graded.name and mistake.pattern is not None and mistake.key in shown:
             return mistake.hint
     return None
 

@@ -40,6 +40,7 @@ class Extraction:
     line_map: list[tuple[int, int, str, int]] = field(default_factory=list)  # (start, end, origin, first_line)
     misplaced: dict[str, str] = field(default_factory=dict)  # missing function -> the non-code cell that holds it
     defined: list[str] = field(default_factory=list)  # functions and classes the extracted source defines
+    patterns_shown: list[str] = field(default_factory=list)  # keys of the mistakes whose source pattern it shows
     environment: dict[str, str] = field(default_factory=dict)  # the sandbox's {"python", "numpy"} versions
 
     def with_prefix(self, text: str) -> "Extraction":
@@ -112,6 +113,7 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         misplaced={name: _text(cell)[:100] for name, cell in _dict(document.get("misplaced")).items()
                    if name in names and type(cell) is str},
         defined=[name for name in _list(document.get("defined")) if type(name) is str and IDENTIFIER.match(name)],
+        patterns_shown=[key for key in _list(document.get("patterns_shown")) if type(key) is str][:200],
         environment=versions,
     )
 

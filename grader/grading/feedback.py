@@ -332,8 +332,7 @@ def _hint(graded: GradedFunction, run, status: str, check_hint: str | None, expe
     explains. A function that raised keeps the hint its error gets (a NameError's) before the source's.
     """
     def from_source():
-        return diagnosis.by_source(graded, extraction.source, patterns,
-                                   own=lambda line: extraction.origin_of(line) is not None)
+        return diagnosis.by_source(graded, extraction.patterns_shown, patterns)
 
     if status == FAILED:
         return (diagnosis.by_outputs(graded, run, mistakes) or diagnosis.by_differences(graded, run, expected, terms)

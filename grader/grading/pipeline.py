@@ -8,6 +8,7 @@ sandbox.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import shutil
@@ -117,7 +118,9 @@ class Grader:
         job_dir = Path(tempfile.mkdtemp(prefix=f"parse-{submission_id or 'cli'}-", dir=self.jobs_dir))
         limits = parse_limits(backend)
         try:
-            write_parse_job(job_dir, data, filename, names, bundle.job_module_names, limits, PARSE_WALL_S)
+            patterns = [{"key": m.key, "function": m.function, "pattern": dataclasses.asdict(m.pattern)}
+                        for m in bundle.mistakes if m.pattern is not None]
+            write_parse_job(job_dir, data, filename, names, bundle.job_module_names, limits, PARSE_WALL_S, patterns)
             outcome = backend.run(job_dir)
         finally:
             if not self.keep_jobs:

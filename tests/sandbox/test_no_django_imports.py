@@ -9,11 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNNER_FILES = [ROOT / "sandbox" / name for name in ("runner.py", "runner_child.py", "case_process.py", "wire.py",
                                                       "channel.py", "case_filter.py", "extraction.py", "reading.py")]
 # sandbox.channel: wire.py's import of channel when it is used on the host, outside the sandbox
-RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "h5py", "wire", "runner_child", "case_process", "channel",
+RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"source_patterns", "numpy", "h5py", "wire", "runner_child", "case_process", "channel",
                                                  "case_filter", "extraction", "reading", "sandbox"}
 # What reads student code in the sandbox runs on whatever Python the environment has: the standard library only.
-PARSE_FILES = [ROOT / "sandbox" / name for name in ("extraction.py", "reading.py")]
-PARSE_ALLOWED = set(sys.stdlib_module_names) | {"reading", "sandbox.reading"}
+PARSE_FILES = [ROOT / "sandbox" / name for name in ("extraction.py", "reading.py", "source_patterns.py")]
+PARSE_ALLOWED = set(sys.stdlib_module_names) | {"reading", "sandbox.reading", "source_patterns", "sandbox"}
 
 
 def imported_modules(path: Path) -> set[str]:

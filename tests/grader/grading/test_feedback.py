@@ -5,6 +5,7 @@ from assignments.bundle import Args, Case, GradedFunction
 from grader.grading.extract import Extraction
 from grader.grading.feedback import function_report
 from sandbox.results import CaseRun, FunctionRun
+from sandbox.source_patterns import shown
 
 
 def extraction(source: str) -> Extraction:
@@ -105,8 +106,9 @@ def pattern_report(source: bytes, case_run: CaseRun):
     graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
     builtin_max = Mistake("relu_max", "relu", "Use np.maximum(0, Z), not max.", "", Pattern("max"))
     run = FunctionRun("relu", "ok", cases=[case_run])
-    return function_report(graded, run, {"published": np.ones(2)}, extraction(source.decode()), [], {},
-                           patterns=[builtin_max])
+    read = extraction(source.decode())  # and the patterns looked for as the parse job does, in the sandbox
+    read.patterns_shown = shown(read.source, [{"key": "relu_max", "function": "relu", "pattern": {"call": "max"}}])
+    return function_report(graded, run, {"published": np.ones(2)}, read, [], {}, patterns=[builtin_max])
 
 
 def test_a_source_pattern_explains_a_function_that_raised_or_failed_and_nothing_else():

@@ -2,19 +2,21 @@
 
 Some mistakes leave no output to match: without `np.random.seed(3)` the
 weights differ on every run; biases drawn at random differ with each scale
-a student picks. A mistake's `pattern` (assignments.bundle.Pattern) names a
-call, and the worker looks for it in the student's graded function and the
-student's own helper functions it uses. The source is parsed, never run;
-the extraction already parsed each of its parts on this side.
+a student picks. A mistake's `pattern` (assignments.bundle.Pattern, or the
+same fields as a dict in a parse job) names a call, looked for in the
+student's graded function and the student's own helper functions it uses.
+A student's source is read only inside the sandbox, by the parse job
+(sandbox/extraction.py), with the environment's Python; the worker uses this
+module on bundle code only (the contract: no pattern may match the
+reference). Standard library only: it runs in the sandbox.
 """
 from __future__ import annotations
 
 import ast
 import fnmatch
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Callable
-
-from assignments.bundle import Pattern
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -32,13 +34,15 @@ class Call:
     stored_in: tuple[str, ...]  # names and leading dict-key texts of the assignment holding the call
 
 
-def shows(pattern: Pattern, source: str, function: str, own: Callable[[int], bool] = lambda line: True) -> bool:
+def shows(pattern, source: str, function: str, own: Callable[[int], bool] = lambda line: True) -> bool:
     """Whether `function` in `source`, with the helper defs it uses, shows `pattern`.
 
     `own(line)` says whether a def starting on `line` is the student's (the
     course's code put before it is not searched). False when the source
     cannot be read or defines no `function`: a pattern never guesses.
     """
+    if isinstance(pattern, dict):
+        pattern = from_dict(pattern)
     calls = _calls(source, function, own)
     if calls is None:
         return False
@@ -46,7 +50,27 @@ def shows(pattern: Pattern, source: str, function: str, own: Callable[[int], boo
     return not found if pattern.absent else found
 
 
-def _matches(pattern: Pattern, call: Call) -> bool:
+def from_dict(fields: dict) -> SimpleNamespace:
+    """A pattern sent as JSON: call, and optionally args, in_loop, stored_in, absent."""
+    args = fields.get("args")
+    return SimpleNamespace(call=str(fields.get("call", "")), args=tuple(args) if isinstance(args, list) else None,
+                           in_loop=fields.get("in_loop"), stored_in=fields.get("stored_in"),
+                           absent=bool(fields.get("absent", False)))
+
+
+def shown(source: str, patterns: list) -> list:
+    """The keys of `patterns` ({"key", "function", "pattern": {...}}) that the source's functions show."""
+    keys = []
+    for entry in patterns:
+        try:
+            if shows(entry["pattern"], source, entry["function"]):
+                keys.append(entry["key"])
+        except (KeyError, TypeError, ValueError, RecursionError, MemoryError):
+            continue
+    return keys
+
+
+def _matches(pattern, call: Call) -> bool:
     if not call.name or not fnmatch.fnmatchcase(call.name, pattern.call):
         return False
     if pattern.args is not None and (len(call.values) < len(pattern.args) or not all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assignments.bundle import Pattern
-from grader.grading.patterns import shows
+from sandbox.source_patterns import shows
 
 NO_SEED = Pattern("numpy.random.seed", args=(3,), absent=True)
 SEED_IN_LOOP = Pattern("numpy.random.seed", in_loop=True)

@@ -113,7 +113,7 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         misplaced={name: _text(cell)[:100] for name, cell in _dict(document.get("misplaced")).items()
                    if name in names and type(cell) is str},
         defined=[name for name in _list(document.get("defined")) if type(name) is str and IDENTIFIER.match(name)],
-        patterns_shown=[key for key in _list(document.get("patterns_shown")) if type(key) is str][:200],
+        patterns_shown=[key for key in _list(document.get("patterns_shown", [])) if type(key) is str][:200],
         environment=versions,
     )
 

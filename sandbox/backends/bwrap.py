@@ -124,6 +124,10 @@ class BwrapBackend(Backend):
             if cgroup:
                 cgroup.remove()
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"could not start bwrap: {exc}")
+        except BaseException:  # nothing started: the run's cgroups must not outlive it
+            if cgroup:
+                cgroup.remove()
+            raise
         finally:
             if seccomp_fd is not None:
                 os.close(seccomp_fd)

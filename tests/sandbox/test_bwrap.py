@@ -188,3 +188,22 @@ def test_process_backend_runs_the_bare_runner_for_benchmarks(job_dir, build_job)
     job = build_job(job_dir, "def f(x):\n    return x + 1\n", {"f": [(1,)]})
     outcome = make_backend("process", wall_s=30.0).run(job_dir)
     assert outcome.status == OK and read_results(outcome.archive, job)["f"].cases[0].value == 2
+
+
+def test_a_run_that_fails_before_bwrap_starts_leaves_no_cgroup(backend, job_dir, build_job, monkeypatch):
+    import types
+    import uuid
+
+    from sandbox.backends import bwrap
+
+    build_job(job_dir, "def f():\n    return 1\n", {"f": [()]})
+
+    def broken(*args):
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(backend, "command", broken)
+    monkeypatch.setattr(bwrap, "uuid", types.SimpleNamespace(uuid4=lambda: uuid.UUID(int=0xfa11ed)))
+    with pytest.raises(TypeError):
+        backend.run(job_dir)
+    name = f"run-{uuid.UUID(int=0xfa11ed).hex[:12]}"
+    assert [c for c in ("pids", "memory", "cpu") if (CgroupV1.root / c / CgroupV1.parent / name).exists()] == []

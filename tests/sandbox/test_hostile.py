@@ -372,7 +372,7 @@ HOSTILE = [
         def deeper(n):
             return deeper(n + 1) + 1
         return deeper(0)
-    """), ("error", "timeout")),  # Python 3.11 frames live on the heap: MemoryError, or slow enough to time out
+    """), ("error", "timeout")),  # Python frames (3.11 and later) live on the heap: MemoryError, or slow enough to time out
     Hostile("segfault_via_ctypes", attack("import ctypes\nreturn ctypes.string_at(0)"), ("error",), says="signal 11"),
     # The student's process can reach its own result files: what it writes there is its own verdict, never the
     # runner's crash or an archive past the limit ("a problem on our side", retried).

@@ -460,7 +460,8 @@ def test_members_overlapping_another_are_unreadable():
 
 
 def test_npz_as_the_sandbox_python_writes_it_decodes():
-    """Python 3.11.2 (the sandbox's) puts the real sizes in the local header as well as in its zip64 field."""
+    """Python 3.11.2 (the sandbox's until Debian trixie) puts the real sizes in the local header as well as in its
+    zip64 field."""
     data = bytearray(npz(**{"c0/a0": np.eye(2)}))
     info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("c0/a0.npy")
     assert data[info.header_offset + 18:info.header_offset + 26] == b"\xff" * 8

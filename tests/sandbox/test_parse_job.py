@@ -65,7 +65,12 @@ def test_the_runner_answers_a_parse_job_with_the_extraction_and_its_versions(job
 
 def test_a_parse_only_runner_reports_numpys_version_without_loading_it_and_takes_no_other_job(job_dir, build_job):
     job_dir.mkdir()
-    run = run_plain(parse(job_dir, b"def relu(Z):\n    return Z\n"), "--parse")
+    parse(job_dir, b"def relu(Z):\n    return Z\n")
+    done = subprocess.run([sys.executable, "-I", "-X", "importtime", str(RUNNER), "--parse", str(job_dir / PUBLIC_DIR)],
+                          input=pack_job(job_dir), capture_output=True, timeout=60)
+    imported = {line.rsplit(b"|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith(b"import time")}
+    assert b"json" in imported and not {b"numpy", b"h5py"} & imported
+    run = read_parse(done.stdout, LIMITS["output_bytes"])
     import numpy
 
     assert run.answer["extraction"]["found"] == ["relu"] and run.numpy == numpy.__version__

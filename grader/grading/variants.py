@@ -23,9 +23,8 @@ budget allows, and is graded by the same comparison as a student's answer
 the reference's own call, which the contract has already graded, so it is not
 run again. The worker only builds job entries: it runs no bundle code.
 
-The runner keeps a callee's answer for the later cases of a function, so a
-callee a case leaves unanswered counts here as the submission's own def; the
-course bundles answer a callee in every case of a function or in none.
+A callee a case leaves unanswered is the submission's own def (each case runs
+in a process of its own, so no answer carries over from another case).
 """
 from __future__ import annotations
 

@@ -50,8 +50,8 @@ def test_the_four_course_functions_are_graded_for_ten_points_and_no_model_is_tra
 
 
 def test_only_gradient_check_has_its_callees_answered_and_every_case_answers_both():
-    """By the reference's stand-ins or by cases.py's; the runner keeps a callee's answer for the cases after it, so
-    a case that answered only one would inherit the other from the case before."""
+    """By the reference's stand-ins or by cases.py's, so every case judges the check alone, never the student's own
+    forward or backward pass."""
     for graded in BUNDLE.functions:
         for case in graded.cases:
             answered = sorted(case.stand_ins + tuple(callee for callee, _ in case.callees))

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "grader.courses",
     "grader.authoring",
     "grader.submissions",
+    "grader.staff",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "grader.courses.context_processors.staff_courses",
             ],
         },
     },

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
+    path("courses/<slug:course_slug>/staff/", include("grader.staff.urls")),  # before an assignment's own slug
     path("", include("grader.courses.urls")),
     path("submissions/", include("grader.submissions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

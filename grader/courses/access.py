@@ -9,7 +9,11 @@ from grader.courses.models import Assignment, Enrollment
 
 
 def visible_assignments(user) -> QuerySet[Assignment]:
-    assignments = Assignment.objects.select_related("course")
+    """The assignments the user's student pages show: published ones of the user's courses.
+
+    A draft (no published version) is staff-only: it appears on the staff pages, never here.
+    """
+    assignments = Assignment.objects.select_related("course").filter(current_version__isnull=False)
     if user.is_superuser:
         return assignments
     return assignments.filter(course__enrollments__user=user).distinct()

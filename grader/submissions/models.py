@@ -41,6 +41,11 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    regrade_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="regrades",
+                                   help_text="the student's upload this row grades again (None: an upload)")
+    superseded = models.BooleanField(default=False, db_index=True,
+                                     help_text="a later grading of the same upload replaced it; kept, never counted")
+    batch = models.ForeignKey("RegradeBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -50,6 +55,11 @@ class Submission(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("submissions:detail", args=[self.pk])
+
+    @property
+    def upload(self) -> "Submission":
+        """The student's upload this row grades (itself, unless it is a regrade)."""
+        return self.regrade_of if self.regrade_of_id else self
 
     @property
     def is_finished(self) -> bool:
@@ -115,3 +125,83 @@ class FunctionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.status}"
+
+
+class Grade(models.Model):
+    """The grade that counts for one student and assignment (DESIGN.md "Statuses and grades").
+
+    A stored row, recomputed by `grader.submissions.grades.update_grade` whenever a grading ends, a
+    regrade replaces a result, an extension is granted or the assignment's policy changes; the
+    gradebook, the API and LTI passback read it. `score` is after the late penalty, `raw_score` before.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grades")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="grades")
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   help_text="the submission that counts (None: nothing graded yet)")
+    score = models.FloatField(null=True, blank=True)
+    raw_score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(default=0)
+    late = models.BooleanField(default=False)
+    days_late = models.PositiveIntegerField(default=0)
+    penalty_percent = models.FloatField(default=0)
+    submissions_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["assignment", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "assignment"], name="one_grade_per_student")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.assignment}: {self.score}/{self.max_score}"
+
+
+class RegradeBatch(models.Model):
+    """Every counted upload of an assignment graded on one version: for real, or as a dry run (nothing stored).
+
+    Progress is its items: done / total, failures. A dry run grades the function phase only and records
+    which scores would change; a real regrade makes a new Submission row per upload and keeps the old.
+    """
+
+    class Kind(models.TextChoices):
+        DRY_RUN = "dry_run", "Dry run"
+        REGRADE = "regrade", "Regrade"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="regrade_batches")
+    version = models.ForeignKey("authoring.AssignmentVersion", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.assignment} on v{self.version.number}"
+
+
+class RegradeItem(models.Model):
+    """One upload in a batch: its score before, after (None until done), and the regrade row when real."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    batch = models.ForeignKey(RegradeBatch, on_delete=models.CASCADE, related_name="items")
+    source = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+",
+                               help_text="the result being re-graded")
+    regrade = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    old_score = models.FloatField(null=True, blank=True)
+    new_score = models.FloatField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    @property
+    def changed(self) -> bool:
+        return self.status == self.Status.DONE and self.old_score != self.new_score

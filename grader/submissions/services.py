@@ -6,6 +6,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 
 from grader.courses.models import Assignment
 from grader.grading.feedback import Report
@@ -14,12 +15,32 @@ from grader.submissions.models import FunctionResult, Submission
 log = logging.getLogger(__name__)
 
 
-def refusal(assignment: Assignment) -> str | None:
-    """Why the assignment takes no submission now (None: it takes them)."""
+def refusal(assignment: Assignment, user=None, now=None) -> str | None:
+    """Why the assignment takes no submission now (None: it takes them).
+
+    With a user: also past the hard deadline of the 'refuse' late policy (extensions applied) and
+    over the assignment's upload limit (uploads whose grading failed on our side never count).
+    """
+    from django.utils import formats, timezone
+
+    from grader.submissions.grades import upload_deadline
+
     if not assignment.is_open:
         return "This assignment is closed: it no longer takes submissions."
     if assignment.current_version_id is None:
         return "This assignment has no published version yet, so it cannot be graded; try again later."
+    if user is None:
+        return None
+    deadline = upload_deadline(assignment, user)
+    if deadline is not None and (now or timezone.now()) > deadline:
+        return (f"The deadline for this assignment passed on {formats.date_format(deadline, 'DATETIME_FORMAT')}: "
+                "it no longer takes your uploads.")
+    if assignment.max_submissions is not None:
+        used = Submission.objects.filter(user=user, assignment=assignment, regrade_of__isnull=True).exclude(
+            status=Submission.Status.FAILED).count()
+        if used >= assignment.max_submissions:
+            return (f"You have used all {assignment.max_submissions} uploads this assignment allows "
+                    "(uploads the platform failed to grade do not count).")
     return None
 
 
@@ -27,9 +48,9 @@ def refusal(assignment: Assignment) -> str | None:
 def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
     """Stores the upload as a queued submission; the grading task is sent only after the commit.
 
-    Raises ValueError when the assignment takes no submission (see `refusal`).
+    Raises ValueError when the assignment takes no submission from this user (see `refusal`).
     """
-    problem = refusal(assignment)
+    problem = refusal(assignment, user)
     if problem is not None:
         raise ValueError(problem)
     submission = Submission(
@@ -47,14 +68,47 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
     return submission
 
 
-def regrade(submission: Submission) -> None:
+def regrade(submission: Submission, version=None, batch=None) -> Submission:
+    """Grades the upload again on `version` (default: the current one) as a new row on the bulk queue.
+
+    The old result is kept (and keeps counting) until the new one is graded; then it is marked
+    superseded. The new row carries the upload's time, so lateness does not change. Returns the row.
+    """
+    upload = submission.upload
     with transaction.atomic():
-        Submission.objects.filter(pk=submission.pk).update(
-            status=Submission.Status.QUEUED, score=None, result=None, error_message="", started_at=None, graded_at=None,
-            version=submission.assignment.current_version or submission.version,
-        )
-        submission.function_results.all().delete()
-        _enqueue_after_commit(submission.pk, queue="bulk")  # regrades wait behind students' fresh uploads
+        row = Submission.objects.create(
+            user_id=upload.user_id, assignment_id=upload.assignment_id, file=upload.file.name,
+            original_name=upload.original_name, size_bytes=upload.size_bytes, regrade_of=upload, batch=batch,
+            version=version or submission.assignment.current_version or submission.version,
+            max_score=(version or submission.assignment.current_version or submission.version).max_score)
+        Submission.objects.filter(pk=row.pk).update(created_at=upload.created_at)
+        _enqueue_after_commit(row.pk, queue="bulk")  # regrades wait behind students' fresh uploads
+    row.refresh_from_db()
+    return row
+
+
+def requeue(submission: Submission) -> bool:
+    """Grades a `failed` submission again (staff's action after a platform fault); False if it is not failed."""
+    with transaction.atomic():
+        updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.FAILED).update(
+            status=Submission.Status.QUEUED, error_message="", started_at=None, graded_at=None)
+        if updated:
+            _enqueue_after_commit(submission.pk, queue="interactive" if submission.regrade_of_id is None else "bulk")
+    return bool(updated)
+
+
+def finish_failed(submission: Submission, message: str) -> None:
+    """Ends a grading that failed on our side: no score, no cards, never counted against the student."""
+    with transaction.atomic():
+        submission.function_results.all().delete()  # phase one's cards and score must not outlive a failure
+        submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message)
+    _grade_changed(submission)
+
+
+def _grade_changed(submission: Submission) -> None:
+    from grader.submissions.grades import update_grade
+
+    update_grade(submission.user, submission.assignment)
 
 
 def _enqueue_after_commit(submission_id: int, queue: str = "interactive") -> None:
@@ -114,3 +168,8 @@ def record_report(submission: Submission, report: Report) -> None:
         result=report.document(),
         notes=report.notes,
     )
+    if submission.regrade_of_id:  # the new result replaces every earlier one of the same upload
+        upload = submission.regrade_of_id
+        (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
+         .filter(id__lt=submission.pk).update(superseded=True))
+    _grade_changed(submission)

@@ -9,7 +9,7 @@ from grader.authoring.services import bundle_of
 from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
 from grader.submissions.models import Submission
-from grader.submissions.services import record_functions, record_report
+from grader.submissions.services import finish_failed, record_functions, record_report
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
@@ -41,13 +41,10 @@ def grade_submission(self, submission_id: int) -> None:
         log.exception("grading failed", extra={"submission": submission_id, "retries": self.request.retries})
         if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
             raise self.retry(exc=failure, countdown=2 ** self.request.retries)
-        submission.function_results.all().delete()  # phase one's cards and score must not outlive a failure
-        submission.advance(
-            Submission.Status.FAILED,
-            score=None,
-            result=None,
-            error_message="The grader could not run your submission (a problem on our side, not in your code). "
-            "Staff have been notified; you can upload again.",
+        finish_failed(
+            submission,
+            "The grader could not run your submission (a problem on our side, not in your code). It does not "
+            "count against you; course staff see it on their list of failed submissions and can grade it again.",
         )
         return
     record_report(submission, report)

@@ -9,9 +9,11 @@ from assignments.bundle import BundleError
 from grader.authoring.services import NotPublishable, load_folder
 from grader.courses.models import Course, Enrollment
 
+# The teacher is staff of the demo course by its course role only (not a Django admin): the staff
+# pages under /courses/improving-dnn/staff/ are theirs; the admin is for operators.
 DEMO_ACCOUNTS = [
-    ("student", "student", Enrollment.Role.STUDENT, False),
-    ("teacher", "teacher", Enrollment.Role.STAFF, True),
+    ("student", "student", Enrollment.Role.STUDENT),
+    ("teacher", "teacher", Enrollment.Role.STAFF),
 ]
 
 
@@ -33,13 +35,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{slug}: {error}") from None
         User = get_user_model()
         lines = []
-        for username, default_password, role, is_staff in DEMO_ACCOUNTS:
+        for username, default_password, role in DEMO_ACCOUNTS:
             password = os.environ.get(f"GRADER_DEMO_{username.upper()}_PASSWORD", default_password)
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_password(password)
-            user.is_staff = is_staff
-            user.is_superuser = is_staff
+            user.is_staff = user.is_superuser = False
             user.save()
             Enrollment.objects.update_or_create(user=user, course=course, defaults={"role": role})
             lines.append(f"  {role:8} {username} / {password if created else '(unchanged)'}")

@@ -1,0 +1,133 @@
+"""The grade that counts: due dates with extensions, lateness, the late penalty, best or latest.
+
+One rule for every reader (DESIGN.md "Statuses and grades"): the gradebook,
+the student's pages, the API and LTI passback read the stored `Grade` row,
+and `update_grade` is the only writer. Failed, queued and running rows never
+count; a result replaced by a regrade (`superseded`) is kept but never counts.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from grader.courses.models import Assignment, Extension
+from grader.submissions.models import Grade, Submission
+
+DAY_SECONDS = 86400
+
+
+def effective_due(assignment: Assignment, user) -> datetime | None:
+    """The due date for this student: the extension's when staff granted one, else the assignment's."""
+    extension = Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
+    return extension or assignment.due_at
+
+
+def upload_deadline(assignment: Assignment, user) -> datetime | None:
+    """The last moment an upload is taken (None: always); only the 'refuse' policy has one.
+
+    The hard deadline (the due date when none is set) moves by as much as the student's extension
+    moves the due date.
+    """
+    if assignment.late_policy != Assignment.LatePolicy.REFUSE:
+        return None
+    deadline = assignment.hard_deadline or assignment.due_at
+    if deadline is None:
+        return None
+    extension = Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
+    if extension is not None and assignment.due_at is not None:
+        deadline = max(deadline, deadline + (extension - assignment.due_at))
+    elif extension is not None:
+        deadline = max(deadline, extension)
+    return deadline
+
+
+def days_late(submitted_at: datetime, due: datetime | None) -> int:
+    """Started days after the due date (0: on time). One second late is one day late."""
+    if due is None or submitted_at <= due:
+        return 0
+    return math.ceil((submitted_at - due).total_seconds() / DAY_SECONDS)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A graded submission as it counts: its score after the late penalty (points), and why."""
+
+    submission: Submission
+    raw_score: float
+    score: float
+    days_late: int
+    penalty_percent: float
+
+
+def counted(submission: Submission, due: datetime | None) -> Counted:
+    """The submission's score after the assignment's late penalty (never below 0).
+
+    Lateness is the upload's (a regrade keeps its upload's time): `penalty` takes
+    `late_penalty_percent` of the score off per started day late.
+    """
+    assignment = submission.assignment
+    late = days_late(submission.created_at, due)
+    raw = float(submission.score or 0.0)
+    penalty = 0.0
+    if late and assignment.late_policy == Assignment.LatePolicy.PENALTY:
+        penalty = min(100.0, late * assignment.late_penalty_percent)
+    return Counted(submission, raw, round(max(0.0, raw * (1 - penalty / 100)), 6), late, penalty)
+
+
+def counting_candidates(assignment: Assignment, user):
+    """The graded, current results of a student's uploads (one per upload), oldest upload first."""
+    return (Submission.objects.filter(assignment=assignment, user=user, status=Submission.Status.GRADED,
+                                      superseded=False)
+            .select_related("assignment").order_by("created_at", "id"))
+
+
+def choose(assignment: Assignment, candidates: list[Counted]) -> Counted | None:
+    """Best (highest score after penalty; the later upload on a tie) or latest, per the assignment."""
+    if not candidates:
+        return None
+    if assignment.counting == Assignment.Counting.LATEST:
+        return candidates[-1]
+    return max(reversed(candidates), key=lambda c: c.score)
+
+
+def update_grade(user, assignment: Assignment) -> Grade:
+    """Recomputes and stores the student's counting grade for the assignment; returns the row."""
+    due = effective_due(assignment, user)
+    with transaction.atomic():
+        candidates = [counted(s, due) for s in counting_candidates(assignment, user)]
+        chosen = choose(assignment, candidates)
+        uploads = Submission.objects.filter(assignment=assignment, user=user, regrade_of__isnull=True).exclude(
+            status=Submission.Status.FAILED).count()
+        values = {
+            "submission": chosen.submission if chosen else None,
+            "score": chosen.score if chosen else None,
+            "raw_score": chosen.raw_score if chosen else None,
+            "max_score": chosen.submission.max_score if chosen else assignment.max_score,
+            "late": bool(chosen and chosen.days_late),
+            "days_late": chosen.days_late if chosen else 0,
+            "penalty_percent": chosen.penalty_percent if chosen else 0.0,
+            "submissions_count": uploads,
+        }
+        grade = Grade.objects.select_for_update().filter(user=user, assignment=assignment).first()
+        if grade is None:
+            return Grade.objects.create(user=user, assignment=assignment, **values)
+        if any(getattr(grade, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(grade, key, value)
+            grade.save()
+        return grade
+
+
+def update_grades(assignment: Assignment) -> int:
+    """Recomputes every student's grade of the assignment (after a policy change); returns how many rows."""
+    users = Submission.objects.filter(assignment=assignment).values_list("user", flat=True).distinct()
+    from django.contrib.auth import get_user_model
+
+    count = 0
+    for user in get_user_model().objects.filter(pk__in=users):
+        update_grade(user, assignment)
+        count += 1
+    return count

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from sandbox import wire
+from sandbox.value_tree import array_refs
 from sandbox.ziparchive import (
     DEFLATED, STORED, Member, MemberStream, TooLarge, Unreadable, ZipProblem, zip_members,
 )
@@ -375,20 +376,6 @@ def _read_case(case_id: str, entry: dict, arrays: CaseArrays, function_status: s
                  "traceback": []}
         return CaseRun(id=case_id, status="missing_result", error=error)
     return CaseRun(id=case_id, status="ok", value=value, wall_s=wall_s)
-
-
-def array_refs(tree) -> set[str]:
-    """Every ref a value tree names: its .npz may hold these and nothing else."""
-    refs, stack = set(), [tree]
-    while stack:
-        node = stack.pop()
-        if type(node) is dict:
-            if node.get("t") == "array" and type(node.get("ref")) is str:
-                refs.add(node["ref"])
-            stack.extend(node.values())
-        elif type(node) is list:
-            stack.extend(node)
-    return refs
 
 
 def clean_error(error) -> dict:

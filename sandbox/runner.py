@@ -29,6 +29,7 @@ import zipfile  # noqa: E402
 
 import case_filter  # noqa: E402
 import channel  # noqa: E402
+from value_tree import array_refs  # noqa: E402
 from runner_child import (  # noqa: E402
     ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, MESSAGE_CHARS, OUT_BYTES_MAX, describe, serve_zygote,
 )
@@ -289,7 +290,7 @@ class Runner:
     def case_arguments(self, case: dict) -> bytes:
         """This case's arguments only: its value tree and the arrays it names, read from the job's inputs."""
         tree = case.get("args")
-        arrays = {ref: np.asarray(self.inputs[ref][()]) for ref in sorted(wire_refs(tree)) if ref in self.inputs}
+        arrays = {ref: np.asarray(self.inputs[ref][()]) for ref in sorted(array_refs(tree)) if ref in self.inputs}
         return wire.pack_value({"args": tree}, arrays)
 
     def exchange(self, pid: int, deadline: float, writes: dict, reads: dict) -> tuple[bool, bool]:
@@ -480,20 +481,6 @@ def widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
     except OSError:  # above /proc/sys/fs/pipe-max-size: the default 64 KiB works too, only slower
         pass
-
-
-def wire_refs(tree) -> set:
-    """Every array ref a value tree names."""
-    refs, stack = set(), [tree]
-    while stack:
-        node = stack.pop()
-        if type(node) is dict:
-            if node.get("t") == "array" and type(node.get("ref")) is str:
-                refs.add(node["ref"])
-            stack.extend(node.values())
-        elif type(node) is list:
-            stack.extend(node)
-    return refs
 
 
 def remove_tree(path: str) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grader.courses.models import Assignment, Course, Enrollment
+from grader.courses.models import Assignment, Course, Enrollment, Extension
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -29,3 +29,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["course", "is_open"]
     search_fields = ["slug", "title"]
     readonly_fields = ["current_version", "max_score"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["user", "assignment", "due_at", "granted_by", "granted_at"]
+    list_filter = ["assignment__course"]
+    search_fields = ["user__username", "assignment__slug"]
+    autocomplete_fields = ["user"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grader.submissions.models import FunctionResult, Submission
+from grader.submissions.models import FunctionResult, Grade, Submission
 
 
 class FunctionResultInline(admin.TabularInline):
@@ -33,3 +33,18 @@ class SubmissionAdmin(admin.ModelAdmin):
 class FunctionResultAdmin(admin.ModelAdmin):
     list_display = ["submission", "name", "status", "score", "max_score"]
     list_filter = ["status", "name"]
+
+
+@admin.register(Grade)
+class GradeAdmin(admin.ModelAdmin):
+    """Counting grades are computed (grader.submissions.grades.update_grade): shown, never edited here."""
+
+    list_display = ["user", "assignment", "score", "max_score", "late", "submission", "updated_at"]
+    list_filter = ["assignment__course", "assignment", "late"]
+    search_fields = ["user__username"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -50,6 +50,8 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
 
     Raises ValueError when the assignment takes no submission from this user (see `refusal`).
     """
+    # One upload at a time per student (the user row locked), so two at once cannot pass the limit together.
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
     problem = refusal(assignment, user)
     if problem is not None:
         raise ValueError(problem)
@@ -63,6 +65,7 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
     )
     submission.file.save(upload.name, upload, save=False)
     submission.save()
+    _grade_changed(submission)  # the stored grade counts the upload at once
     _enqueue_after_commit(submission.pk)
     log.info("submission queued", extra={"submission": submission.pk, "assignment": assignment.slug})
     return submission
@@ -94,6 +97,8 @@ def requeue(submission: Submission) -> bool:
             status=Submission.Status.QUEUED, error_message="", started_at=None, graded_at=None)
         if updated:
             _enqueue_after_commit(submission.pk, queue="interactive" if submission.regrade_of_id is None else "bulk")
+    if updated:
+        _grade_changed(submission)  # a failed upload did not count; queued again, it does
     return bool(updated)
 
 
@@ -168,8 +173,11 @@ def record_report(submission: Submission, report: Report) -> None:
         result=report.document(),
         notes=report.notes,
     )
-    if submission.regrade_of_id:  # the new result replaces every earlier one of the same upload
+    if submission.regrade_of_id:  # the later grading (higher id) of an upload replaces every other one
         upload = submission.regrade_of_id
-        (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
-         .filter(id__lt=submission.pk).update(superseded=True))
+        gradings = Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
+        gradings.filter(id__lt=submission.pk).update(superseded=True)
+        if gradings.filter(id__gt=submission.pk, status=Submission.Status.GRADED).exists():
+            # a later regrade finished first: this older result is kept, never counted
+            Submission.objects.filter(pk=submission.pk).update(superseded=True)
     _grade_changed(submission)

@@ -25,15 +25,16 @@ def extension_due(assignment: Assignment, user) -> datetime | None:
     return Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
 
 
-def effective_due(assignment: Assignment, user) -> datetime | None:
-    """The due date for this student: the extension's when staff granted one, else the assignment's.
+def extended(due_at: datetime | None, extension: datetime | None) -> datetime | None:
+    """The due date an extension gives: only ever more time (one dated before `due_at` changes nothing)."""
+    if extension is None or due_at is None:
+        return extension or due_at
+    return max(extension, due_at)
 
-    An extension only ever gives more time: one dated before the assignment's due date changes nothing.
-    """
-    extension = extension_due(assignment, user)
-    if extension is None or assignment.due_at is None:
-        return extension or assignment.due_at
-    return max(extension, assignment.due_at)
+
+def effective_due(assignment: Assignment, user) -> datetime | None:
+    """The due date for this student: the extension's when staff granted one, else the assignment's."""
+    return extended(assignment.due_at, extension_due(assignment, user))
 
 
 def upload_deadline(assignment: Assignment, user) -> datetime | None:

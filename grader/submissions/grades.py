@@ -89,17 +89,15 @@ def counted(submission: Submission, due: datetime | None) -> Counted:
     return Counted(submission, raw, round(max(0.0, raw * (1 - penalty / 100)), 6), late, penalty)
 
 
-def counting_candidates(assignment: Assignment, user) -> list[Submission]:
+def counting_candidates(assignment: Assignment, user):
     """The graded, current results of a student's uploads (one per upload), oldest upload first.
 
-    Should two gradings of one upload both be unsuperseded (they finished out of order), the later
-    grading (higher id) is the upload's result.
+    One per upload because a regrade, once graded, marks every earlier grading of its upload superseded,
+    queued ones included: a regrade that finishes after a later one stays superseded.
     """
-    rows = (Submission.objects.filter(assignment=assignment, user=user, status=Submission.Status.GRADED,
+    return (Submission.objects.filter(assignment=assignment, user=user, status=Submission.Status.GRADED,
                                       superseded=False)
-            .select_related("assignment").order_by("id"))
-    per_upload = {row.regrade_of_id or row.pk: row for row in rows}
-    return sorted(per_upload.values(), key=lambda row: (row.created_at, row.regrade_of_id or row.pk))
+            .select_related("assignment").order_by("created_at", "id"))
 
 
 def choose(assignment: Assignment, candidates: list[Counted]) -> Counted | None:
@@ -113,11 +111,11 @@ def choose(assignment: Assignment, candidates: list[Counted]) -> Counted | None:
 
 def update_grade(user, assignment: Assignment) -> Grade:
     """Recomputes and stores the student's counting grade for the assignment; returns the row."""
-    due = effective_due(assignment, user)
     with transaction.atomic():
         # The row lock first: two gradings ending together write one after the other, the last one with
         # every result in view.
         grade, created = Grade.objects.select_for_update().get_or_create(user=user, assignment=assignment)
+        due = effective_due(assignment, user)
         candidates = [counted(s, due) for s in counting_candidates(assignment, user)]
         chosen = choose(assignment, candidates)
         uploads = Submission.objects.filter(assignment=assignment, user=user, regrade_of__isnull=True).exclude(

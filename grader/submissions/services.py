@@ -173,11 +173,8 @@ def record_report(submission: Submission, report: Report) -> None:
         result=report.document(),
         notes=report.notes,
     )
-    if submission.regrade_of_id:  # the later grading (higher id) of an upload replaces every other one
+    if submission.regrade_of_id:  # the new result replaces every earlier one of the same upload
         upload = submission.regrade_of_id
-        gradings = Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
-        gradings.filter(id__lt=submission.pk).update(superseded=True)
-        if gradings.filter(id__gt=submission.pk, status=Submission.Status.GRADED).exists():
-            # a later regrade finished first: this older result is kept, never counted
-            Submission.objects.filter(pk=submission.pk).update(superseded=True)
+        (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
+         .filter(id__lt=submission.pk).update(superseded=True))
     _grade_changed(submission)

@@ -38,7 +38,8 @@ def test_the_assignment_page_marks_the_counting_submission_and_states_the_rule(c
     client.force_login(ada)
     page = client.get("/courses/dnn/adam/").content.decode()
     assert "Your best submission counts." in page
-    assert f"Counting score: <strong>9.50 / 10.00</strong>" in page and f'href="/submissions/{regrade.pk}/">#{regrade.pk}' in page
+    assert "Counting score: <strong>9.50 / 10.00</strong>" in page
+    assert f'href="/submissions/{regrade.pk}/">#{regrade.pk}' in page
     assert page.count("<strong>counts</strong>") == 1
     assert f'<tr class="counting"><td><a href="/submissions/{regrade.pk}/">' in page
     assert f"regrade of #{best.pk}" in page and "replaced by a later grading" in page

@@ -104,7 +104,7 @@ def test_cells_show_the_stored_grade_with_its_lateness_and_counting_submission(c
     assert f"/submissions/{book['bob_late'].pk}/" in page
     assert "8 / 10" in page and "2 days, &minus;20% (raw 10)" in page
     assert "missing" in page
-    assert f"/courses/dnn/staff/students/carl/" in page
+    assert "/courses/dnn/staff/students/carl/" in page
 
 
 def test_sorting_by_name_total_and_an_assignments_score(client, book):

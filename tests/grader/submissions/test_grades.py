@@ -82,7 +82,8 @@ def test_the_penalty_takes_its_percent_off_per_started_day(course, student, due)
     adam = rows.assignment(course, due_at=due, late_policy=Assignment.LatePolicy.PENALTY, late_penalty_percent=10)
     rows.submitted(student, adam, 10, due + DAY + HOUR)
     grade = grade_of(student, adam)
-    assert (grade.score, grade.raw_score, grade.late, grade.days_late, grade.penalty_percent) == (8.0, 10.0, True, 2, 20.0)
+    assert (grade.score, grade.raw_score, grade.late, grade.days_late, grade.penalty_percent) == (
+        8.0, 10.0, True, 2, 20.0)
 
 
 def test_the_penalty_never_takes_the_score_below_zero(course, student, due):
@@ -153,7 +154,8 @@ def test_an_extension_moves_the_hard_deadline_by_as_much_as_the_due_date(course,
     assert upload_deadline(adam, student) == now + DAY
     row = rows.graded(rows.upload(student, adam), 6)
     grade = grade_of(student, adam)
-    assert (grade.submission_id, grade.score, grade.late, grade.days_late) == (row.pk, 6.0, True, 2)  # one day and a bit after the extended due date
+    # one day and a bit after the extended due date
+    assert (grade.submission_id, grade.score, grade.late, grade.days_late) == (row.pk, 6.0, True, 2)
 
 
 def test_only_the_refuse_policy_has_an_upload_deadline(course, student):
@@ -179,7 +181,8 @@ def test_the_upload_form_shows_the_refusal_instead_of_failing(client, course, st
     adam = rows.assignment(course, due_at=due, max_submissions=1)
     rows.upload(student, adam)
     client.force_login(student)
-    response = client.post(f"/courses/{course.slug}/{adam.slug}/submit", {"file": SimpleUploadedFile("a.py", b"x = 2\n")})
+    response = client.post(f"/courses/{course.slug}/{adam.slug}/submit",
+                           {"file": SimpleUploadedFile("a.py", b"x = 2\n")})
     assert response.status_code == 409
     assert "all 1 uploads" in response.content.decode()
     assert Submission.objects.filter(user=student).count() == 1
@@ -228,7 +231,8 @@ def test_failed_gradings_never_count(course, student, due):
     assert (grade.submission_id, grade.score, grade.submissions_count) == (original.pk, 6.0, 1)
 
 
-def test_requeue_takes_back_only_failed_rows_and_counts_the_upload_again(course, student, due, django_capture_on_commit_callbacks, monkeypatch):
+def test_requeue_takes_back_only_failed_rows_and_counts_the_upload_again(
+        course, student, due, django_capture_on_commit_callbacks, monkeypatch):
     from grader.submissions import tasks
 
     sent = []

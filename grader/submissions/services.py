@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -51,7 +52,7 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
     Raises ValueError when the assignment takes no submission from this user (see `refusal`).
     """
     # One upload at a time per student (the user row locked), so two at once cannot pass the limit together.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     problem = refusal(assignment, user)
     if problem is not None:
         raise ValueError(problem)

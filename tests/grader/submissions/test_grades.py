@@ -177,6 +177,22 @@ def test_the_upload_limit_leaves_out_failed_gradings_and_regrades(course, studen
     assert grade_of(student, adam).submissions_count == 2
 
 
+def test_an_upload_through_the_form_counts_at_once(client, course, student, due, django_capture_on_commit_callbacks,
+                                                  monkeypatch):
+    from grader.submissions import tasks
+
+    monkeypatch.setattr(tasks.grade_submission, "apply_async", lambda args, queue: None)
+    adam = rows.assignment(course, due_at=due, max_submissions=2)
+    client.force_login(student)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/courses/{course.slug}/{adam.slug}/submit",
+                               {"file": SimpleUploadedFile("a.py", b"x = 2\n")})
+    row = Submission.objects.get(user=student)
+    assert response.status_code == 302 and response["Location"] == row.get_absolute_url()
+    grade = grade_of(student, adam)
+    assert (grade.submissions_count, grade.score, grade.submission_id) == (1, None, None)
+
+
 def test_the_upload_form_shows_the_refusal_instead_of_failing(client, course, student, due):
     adam = rows.assignment(course, due_at=due, max_submissions=1)
     rows.upload(student, adam)

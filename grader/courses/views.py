@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from grader.courses.access import assignment_for, visible_assignments
+from grader.courses.standing import standing
 from grader.submissions.forms import UploadForm
 from grader.submissions.models import Submission
 
@@ -13,19 +15,20 @@ def home(request):
     latest = {}
     for submission in Submission.objects.filter(user=request.user, assignment__in=assignments).order_by("created_at"):
         latest[submission.assignment_id] = submission
-    rows = [(a, latest.get(a.pk)) for a in assignments]
+    now = timezone.now()
+    rows = [(a, latest.get(a.pk), standing(request.user, a, now)) for a in assignments]
     return render(request, "courses/home.html", {"rows": rows})
 
 
 @login_required
 def assignment_detail(request, course_slug, slug, form=None, status=200, upload_error=None):
     assignment = assignment_for(request.user, course_slug, slug)
-    history = Submission.objects.filter(user=request.user, assignment=assignment)
+    history = Submission.objects.filter(user=request.user, assignment=assignment).prefetch_related("function_results")
     context = {
         "assignment": assignment,
         "functions": assignment.current_version.manifest.get("functions", []) if assignment.current_version else [],
         "form": form or UploadForm(),
-        "history": history,
+        "standing": standing(request.user, assignment, timezone.now(), history),
         "upload_error": upload_error,
     }
     return render(request, "courses/assignment.html", context, status=status)

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from grader.courses.models import Assignment, Extension
@@ -19,10 +20,21 @@ from grader.submissions.models import Grade, Submission
 DAY_SECONDS = 86400
 
 
+def extension_due(assignment: Assignment, user) -> datetime | None:
+    """The due date staff granted this student (None: no extension)."""
+    return Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
+
+
+def extended(due_at: datetime | None, extension: datetime | None) -> datetime | None:
+    """The due date an extension gives: only ever more time (one dated before `due_at` changes nothing)."""
+    if extension is None or due_at is None:
+        return extension or due_at
+    return max(extension, due_at)
+
+
 def effective_due(assignment: Assignment, user) -> datetime | None:
     """The due date for this student: the extension's when staff granted one, else the assignment's."""
-    extension = Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
-    return extension or assignment.due_at
+    return extended(assignment.due_at, extension_due(assignment, user))
 
 
 def upload_deadline(assignment: Assignment, user) -> datetime | None:
@@ -36,7 +48,7 @@ def upload_deadline(assignment: Assignment, user) -> datetime | None:
     deadline = assignment.hard_deadline or assignment.due_at
     if deadline is None:
         return None
-    extension = Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
+    extension = extension_due(assignment, user)
     if extension is not None and assignment.due_at is not None:
         deadline = max(deadline, deadline + (extension - assignment.due_at))
     elif extension is not None:
@@ -78,7 +90,11 @@ def counted(submission: Submission, due: datetime | None) -> Counted:
 
 
 def counting_candidates(assignment: Assignment, user):
-    """The graded, current results of a student's uploads (one per upload), oldest upload first."""
+    """The graded, current results of a student's uploads (one per upload), oldest upload first.
+
+    One per upload because a regrade, once graded, marks every earlier grading of its upload superseded,
+    queued ones included: a regrade that finishes after a later one stays superseded.
+    """
     return (Submission.objects.filter(assignment=assignment, user=user, status=Submission.Status.GRADED,
                                       superseded=False)
             .select_related("assignment").order_by("created_at", "id"))
@@ -95,14 +111,17 @@ def choose(assignment: Assignment, candidates: list[Counted]) -> Counted | None:
 
 def update_grade(user, assignment: Assignment) -> Grade:
     """Recomputes and stores the student's counting grade for the assignment; returns the row."""
-    due = effective_due(assignment, user)
     with transaction.atomic():
+        # The row lock first: two gradings ending together write one after the other, the last one with
+        # every result in view.
+        grade, created = Grade.objects.select_for_update().get_or_create(user=user, assignment=assignment)
+        due = effective_due(assignment, user)
         candidates = [counted(s, due) for s in counting_candidates(assignment, user)]
         chosen = choose(assignment, candidates)
         uploads = Submission.objects.filter(assignment=assignment, user=user, regrade_of__isnull=True).exclude(
             status=Submission.Status.FAILED).count()
         values = {
-            "submission": chosen.submission if chosen else None,
+            "submission_id": chosen.submission.pk if chosen else None,
             "score": chosen.score if chosen else None,
             "raw_score": chosen.raw_score if chosen else None,
             "max_score": chosen.submission.max_score if chosen else assignment.max_score,
@@ -111,21 +130,17 @@ def update_grade(user, assignment: Assignment) -> Grade:
             "penalty_percent": chosen.penalty_percent if chosen else 0.0,
             "submissions_count": uploads,
         }
-        grade = Grade.objects.select_for_update().filter(user=user, assignment=assignment).first()
-        if grade is None:
-            return Grade.objects.create(user=user, assignment=assignment, **values)
-        if any(getattr(grade, key) != value for key, value in values.items()):
+        if created or any(getattr(grade, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(grade, key, value)
-            grade.save()
+            grade.save()  # `updated_at` moves only here: when a value changed
         return grade
 
 
 def update_grades(assignment: Assignment) -> int:
     """Recomputes every student's grade of the assignment (after a policy change); returns how many rows."""
-    users = Submission.objects.filter(assignment=assignment).values_list("user", flat=True).distinct()
-    from django.contrib.auth import get_user_model
-
+    users = set(Submission.objects.filter(assignment=assignment).values_list("user", flat=True))
+    users |= set(Grade.objects.filter(assignment=assignment).values_list("user", flat=True))
     count = 0
     for user in get_user_model().objects.filter(pk__in=users):
         update_grade(user, assignment)

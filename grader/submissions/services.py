@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -50,6 +51,8 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
 
     Raises ValueError when the assignment takes no submission from this user (see `refusal`).
     """
+    # One upload at a time per student (the user row locked), so two at once cannot pass the limit together.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     problem = refusal(assignment, user)
     if problem is not None:
         raise ValueError(problem)
@@ -63,6 +66,7 @@ def submit(user, assignment: Assignment, upload: UploadedFile) -> Submission:
     )
     submission.file.save(upload.name, upload, save=False)
     submission.save()
+    _grade_changed(submission)  # the stored grade counts the upload at once
     _enqueue_after_commit(submission.pk)
     log.info("submission queued", extra={"submission": submission.pk, "assignment": assignment.slug})
     return submission
@@ -94,6 +98,8 @@ def requeue(submission: Submission) -> bool:
             status=Submission.Status.QUEUED, error_message="", started_at=None, graded_at=None)
         if updated:
             _enqueue_after_commit(submission.pk, queue="interactive" if submission.regrade_of_id is None else "bulk")
+    if updated:
+        _grade_changed(submission)  # a failed upload did not count; queued again, it does
     return bool(updated)
 
 

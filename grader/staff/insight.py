@@ -196,11 +196,9 @@ def case_rates(assignment: Assignment, version: AssignmentVersion | None = None)
         total = sum(n for _, n in verdict_lists)
         for index in range(width):
             case_id, hidden = listed[index] if index < len(listed) else (f"case {index + 1}", None)
-            passed = sum(n for verdicts, n in verdict_lists
-                         if index < len(verdicts) and isinstance(verdicts[index], dict) and verdicts[index].get("passed"))
+            passed = sum(n for verdicts, n in verdict_lists if _verdict(verdicts, index).get("passed"))
             if hidden is None:  # no manifest entry: what the stored verdicts say
-                hidden = any(index < len(v) and isinstance(v[index], dict) and v[index].get("hidden")
-                             for v, _ in verdict_lists)
+                hidden = any(_verdict(verdicts, index).get("hidden") for verdicts, _ in verdict_lists)
             rates.append(CaseRate(stored.number if stored else None, name, index + 1, case_id, bool(hidden),
                                   passed, total))
     names = {v.number: [f.get("name") for f in v.manifest.get("functions", [])] for v in manifests.values()}
@@ -211,6 +209,12 @@ def case_rates(assignment: Assignment, version: AssignmentVersion | None = None)
                 rate.function, rate.number)
 
     return sorted(rates, key=order)
+
+
+def _verdict(verdicts: list, index: int) -> dict:
+    """The stored verdict of one case ({} when the list is shorter or holds something else)."""
+    found = verdicts[index] if index < len(verdicts) else None
+    return found if isinstance(found, dict) else {}
 
 
 def _manifest_cases(manifest: dict, function: str) -> list[tuple[str, bool]]:

@@ -51,7 +51,7 @@ def duration(seconds: float | None) -> str:
 
 
 def _charts(numbers: Insight) -> dict:
-    functions = [r for r in numbers.functions]
+    functions = numbers.functions
     case_rows = [(f"v{c.version} " if c.version and numbers.version is None else "") + f"{c.function} · {c.case_id}"
                  for c in numbers.cases]
     top_mistake = max([m.results for m in numbers.mistakes], default=1)
@@ -68,12 +68,13 @@ def _charts(numbers: Insight) -> dict:
                                 top=top_mistake, description="Current results whose hint diagnosed the mistake."),
         "upload_scores": charts.columns([(b.label, b.count) for b in numbers.upload_scores.bins],
                                         chart_id="chart-upload-scores", title="Scores of all uploads",
-                                        description="Uploads per score band, in percent of the maximum score."),
+                                        description="Uploads per score band, in percent of the maximum score.",
+                                        whole=True),
         "grade_scores": charts.columns([(b.label, b.count) for b in numbers.grade_scores.bins],
                                        chart_id="chart-grade-scores", title="Counting grades",
                                        description="Students per band of their counting grade (late penalty "
-                                                   "applied), in percent of the maximum score."),
+                                                   "applied), in percent of the maximum score.", whole=True),
         "timeline": charts.line([(start.strftime(timeline_label), n) for start, n in numbers.timeline.buckets],
                                 chart_id="chart-timeline", title=f"Uploads per {numbers.timeline.unit}",
-                                description=f"Uploads made in each {numbers.timeline.unit}."),
+                                description=f"Uploads made in each {numbers.timeline.unit}.", whole=True),
     }

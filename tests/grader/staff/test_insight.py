@@ -1,6 +1,7 @@
 """The insight page's numbers, each asserted on seeded rows; the page itself is for the course's staff only."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
@@ -110,7 +111,8 @@ def test_pass_rates_per_case_are_named_from_each_version_s_manifest(seeded):
 
 def test_mistakes_are_counted_by_key_and_older_results_by_their_hint(seeded):
     assignment, v1, *_ = seeded
-    found = [(m.function, m.key, m.results, m.students, m.of_results, m.kind) for m in insight.mistake_counts(assignment)]
+    found = [(m.function, m.key, m.results, m.students, m.of_results, m.kind)
+             for m in insight.mistake_counts(assignment)]
     assert found == [
         ("f1", "mistake:he_scale", 2, 2, 5, "catalogued mistake"),  # the superseded result's is not counted
         ("f2", "", 1, 1, 4, "hint text (graded before keys were stored)"),
@@ -186,7 +188,7 @@ def test_the_page_shows_each_chart_with_its_numbers(seeded, client):
     page = client.get("/courses/dnn/staff/assignments/init/insight/?version=1").content.decode()
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 6
     assert '<title id="chart-functions-title">Pass rate per graded function</title>' in page
-    assert "<td>f1</td>\n          <td class=\"n\">4</td><td class=\"n\">2</td>" in page
+    assert re.search(r'<td>f1</td>\s*<td class="n">4</td><td class="n">2</td>', page)  # 4 results, 2 passed
     assert "2. deep <span class=\"muted\">(hidden)</span>" in page and "Use sqrt(2 / n) for He initialization." in page
     assert "<strong>4.00 s</strong> median time to feedback" in page and "<strong>8.50 s</strong>" in page
     assert "<td>2026-03-02 14:00</td><td class=\"n\">0</td>" in page

@@ -22,6 +22,18 @@ from assignments.bundle import GradedFunction, Mistake
 from grader.grading.compare import outputs_match
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """A hint and the stable key of what it diagnoses, so staff can count a mistake across submissions.
+
+    Keys: `mistake:<catalogue key>` (mistakes.toml), `difference:<explanation id>` (several joined by "+"),
+    `message:<key>` (grader/grading/messages.py).
+    """
+
+    key: str
+    hint: str
+
+
 @dataclass
 class MistakeOutputs:
     """A known wrong answer: the outputs a catalogued variant of the reference gives on each case."""
@@ -35,6 +47,12 @@ class MistakeOutputs:
 def by_outputs(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> str | None:
     """The hint of the catalogued mistake whose outputs the student's match on every case that ran; where the
     student's code raised, the mistake must raise too (a loop variable read after a loop that never ran)."""
+    found = outputs_diagnosis(graded, run, mistakes)
+    return found.hint if found else None
+
+
+def outputs_diagnosis(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> Diagnosis | None:
+    """`by_outputs` with the mistake's catalogue key."""
     returned = _returned(run)
     raised = {c.id for c in run.cases if c.status == "error"}
     if not returned:
@@ -48,7 +66,7 @@ def by_outputs(graded: GradedFunction, run, mistakes: list[MistakeOutputs]) -> s
             and outputs_match(mistake.outputs[case_id], value, graded.outputs, cases[case_id].rtol, cases[case_id].atol)
             for case_id, value in returned.items()
         ):
-            return mistake.hint
+            return Diagnosis(f"mistake:{mistake.key}", mistake.hint)
     return None
 
 
@@ -60,9 +78,16 @@ def by_differences(graded: GradedFunction, run, expected: dict[str, object], ter
     term has it (a one-layer case has no "dW2"), student == expected + factor
     * term within the case's tolerances.
     """
+    found = differences_diagnosis(graded, run, expected, terms)
+    return found.hint if found else None
+
+
+def differences_diagnosis(graded: GradedFunction, run, expected: dict[str, object],
+                          terms: dict[str, dict]) -> Diagnosis | None:
+    """`by_differences` with the ids of the explanations that hold."""
     returned = _returned(run)
     cases = {c.id: c for c in graded.cases}
-    hints = []
+    hints, ids = [], []
     for explanation in graded.explanations:
         index = graded.outputs.index(explanation.output)
         holds: dict[str, bool] = {}  # label -> the relation held on every case so far
@@ -82,15 +107,22 @@ def by_differences(graded: GradedFunction, run, expected: dict[str, object], ter
         explained = [label for label, held in holds.items() if held and label in wrong]
         if explained:
             hints.append(explanation.hint.format(keys=_joined(explained)))
-    return " ".join(hints) or None
+            ids.append(explanation.id)
+    return Diagnosis("difference:" + "+".join(ids), " ".join(hints)) if hints else None
 
 
 def by_source(graded: GradedFunction, shown: list[str], mistakes: list[Mistake]) -> str | None:
     """The hint of the first catalogued mistake of this function whose pattern the student's source shows
     (`shown`: the keys the parse job found, sandbox/source_patterns.py)."""
+    found = source_diagnosis(graded, shown, mistakes)
+    return found.hint if found else None
+
+
+def source_diagnosis(graded: GradedFunction, shown: list[str], mistakes: list[Mistake]) -> Diagnosis | None:
+    """`by_source` with the mistake's catalogue key."""
     for mistake in mistakes:
         if mistake.function == graded.name and mistake.pattern is not None and mistake.key in shown:
-            return mistake.hint
+            return Diagnosis(f"mistake:{mistake.key}", mistake.hint)
     return None
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from assignments.bundle import Bundle, Case, GradedFunction, Mistake
 from grader.grading import diagnosis, environment, messages
 from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold
-from grader.grading.diagnosis import MistakeOutputs
+from grader.grading.diagnosis import Diagnosis, MistakeOutputs
 from grader.grading.extract import Extraction
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
@@ -29,6 +29,7 @@ class FunctionReport:
     max_score: float
     checks: list[dict] = field(default_factory=list)
     hint: str | None = None
+    mistake: str = ""  # the stable key of what the hint diagnoses (diagnosis.Diagnosis), for staff's counts
     summary: str = ""
     output: str = ""
     traceback: str = ""
@@ -117,15 +118,16 @@ def function_report(
     if name in extraction.syntax_errors:
         message = messages.say("syntax_error", function=name, message=extraction.syntax_errors[name])
         return FunctionReport(name, ERROR, 0.0, points, [{"name": "syntax", "passed": False, "message": message}],
-                              hint=messages.hint("syntax_error"), summary=message)
+                              hint=messages.hint("syntax_error"), mistake="message:syntax_error", summary=message)
     if name in extraction.misplaced:
         message = messages.say("not_in_code_cell", function=name, cell=extraction.misplaced[name])
         return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],
-                              hint=messages.hint("not_in_code_cell"), summary=message)
+                              hint=messages.hint("not_in_code_cell"), mistake="message:not_in_code_cell",
+                              summary=message)
     if name in extraction.missing or run is None:
         message = messages.say("missing", function=name)
         return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],
-                              hint=messages.hint("missing", function=name), summary=message)
+                              hint=messages.hint("missing", function=name), mistake="message:missing", summary=message)
 
     builder = _CaseChecks(graded, run, extraction, limits)
     for number, case in enumerate(graded.cases, start=1):
@@ -139,7 +141,8 @@ def function_report(
                                                 if report.output != run.output else [])
     report.staff_notes += [f"Line {failure.get('line')} `{failure.get('source', '')}` failed while a hidden case "
                            f"loaded the file: {failure.get('error', '')}" for failure in run.hidden_setup_errors]
-    report.hint = _hint(graded, run, status, builder.hint, expected, extraction, mistakes, patterns, terms or {})
+    diagnosed = _hint(graded, run, status, builder.hint, expected, extraction, mistakes, patterns, terms or {})
+    report.hint, report.mistake = (diagnosed.hint, diagnosed.key) if diagnosed else (None, "")
     report.summary = builder.summary()
     report.cases = builder.verdicts
     return report
@@ -153,13 +156,18 @@ class _CaseChecks:
         self.checks: list[dict] = []
         self.passed_cases = 0
         self.worst_status = FAILED
-        self.hint: str | None = None
+        self.hint: Diagnosis | None = None  # the first failure's
         self.traceback = ""
         self.visible_total = self.visible_passed = self.hidden_total = self.hidden_failed = 0
         self.cases = {c.id: c for c in run.cases}
         self.verdicts: list[dict] = []
         self.staff_notes: list[str] = []  # what hidden cases raised, in full: for staff only
         self.reveal = "now"  # of the case being checked
+
+    def suggest(self, key: str, hint: str | None) -> None:
+        """Keeps the first failure's hint (a catalogue message's), with its key."""
+        if self.hint is None and hint:
+            self.hint = Diagnosis(f"message:{key}", hint)
 
     def add(self, name: str, passed: bool, message: str) -> None:
         check = {"name": name, "passed": passed, "message": message}
@@ -209,9 +217,9 @@ class _CaseChecks:
             else:
                 text = "\n".join(messages.say(p.key, case=label, path=p.path, **p.fields) for p in problems)
                 self.add(f"{label}: {check}", False, text)
-            hints = (messages.fixed_hint(p.key) if case.hidden else messages.hint(p.key, path=p.path, **p.fields)
-                     for p in problems)
-            self.hint = self.hint or next(filter(None, hints), None)
+            for p in problems:
+                self.suggest(p.key, messages.fixed_hint(p.key) if case.hidden
+                             else messages.hint(p.key, path=p.path, **p.fields))
             return  # later checks cannot be judged once this one failed
         self.passed_cases += 1
 
@@ -232,7 +240,7 @@ class _CaseChecks:
         else:
             key, fields, self.worst_status = "no_result", {}, ERROR
         self.add(f"{label}: runs", False, messages.say(key, function=self.graded.name, **fields))
-        self.hint = self.hint or messages.hint(key, function=self.graded.name)
+        self.suggest(key, messages.hint(key, function=self.graded.name))
 
     def _raised(self, label: str, error: dict, hidden: bool = False) -> None:
         """What a case raised. On a hidden case, the student sees only what the code could not have made from the
@@ -254,15 +262,17 @@ class _CaseChecks:
             explained = environment.explain_setup_error(failed_import["error"], versions)
             if explained:
                 text += "\n" + messages.say(explained[0], **explained[1])
-            self.hint = self.hint or (messages.hint(explained[0], **explained[1]) if explained
-                                      else messages.hint("import_failed"))
+            if explained:
+                self.suggest(explained[0], messages.hint(explained[0], **explained[1]))
+            else:
+                self.suggest("import_failed", messages.hint("import_failed"))
         elif explained:  # the sandbox's versions explain it: say so, with them
             text = messages.say("explained", case=label, function=self.graded.name, error_type=error_type,
                                 why=messages.say(explained[0], **explained[1]))
-            self.hint = self.hint or messages.hint(explained[0], **explained[1])
+            self.suggest(explained[0], messages.hint(explained[0], **explained[1]))
         elif name_match:
             text = messages.say("name_error", case=label, function=self.graded.name, name=name_match.group(1))
-            self.hint = self.hint or messages.hint("name_error", name=name_match.group(1))
+            self.suggest("name_error", messages.hint("name_error", name=name_match.group(1)))
         elif hidden:  # an exception's text may quote the hidden inputs: staff see it, the student does not
             shown_type = error_type if self._shown_exception(error_type) else messages.say("withheld_type")
             text = messages.say("hidden_raised", case=label, function=self.graded.name, error_type=shown_type)
@@ -325,19 +335,20 @@ def _visible_output(graded: GradedFunction, run) -> str:
     return visible + ("\n[what your function printed during hidden cases is not shown]" if visible or cut == 0 else "")
 
 
-def _hint(graded: GradedFunction, run, status: str, check_hint: str | None, expected: dict, extraction: Extraction,
-          mistakes: list[MistakeOutputs], patterns: list[Mistake], terms: dict) -> str | None:
+def _hint(graded: GradedFunction, run, status: str, check_hint: Diagnosis | None, expected: dict,
+          extraction: Extraction, mistakes: list[MistakeOutputs], patterns: list[Mistake],
+          terms: dict) -> Diagnosis | None:
     """What came back names the mistake first (a catalogued mistake's outputs, a known difference), then the
     checks' own hint (a rank-1 shape, missing layers), then the student's source, for failures nothing else
     explains. A function that raised keeps the hint its error gets (a NameError's) before the source's.
     """
     def from_source():
-        return diagnosis.by_source(graded, extraction.patterns_shown, patterns)
+        return diagnosis.source_diagnosis(graded, extraction.patterns_shown, patterns)
 
     if status == FAILED:
-        return (diagnosis.by_outputs(graded, run, mistakes) or diagnosis.by_differences(graded, run, expected, terms)
-                or check_hint or from_source())
+        return (diagnosis.outputs_diagnosis(graded, run, mistakes)
+                or diagnosis.differences_diagnosis(graded, run, expected, terms) or check_hint or from_source())
     if status == ERROR:
         raised_only = all(c.status in ("ok", "error") for c in run.cases)  # a mistake that raises where it did
-        return (raised_only and diagnosis.by_outputs(graded, run, mistakes)) or check_hint or from_source()
+        return (raised_only and diagnosis.outputs_diagnosis(graded, run, mistakes)) or check_hint or from_source()
     return check_hint

@@ -1,7 +1,7 @@
 """Staff pages, all under /courses/<course_slug>/staff/ (DESIGN.md "People and doors")."""
 from django.urls import path
 
-from grader.staff.views import gradebook, home
+from grader.staff.views import gradebook, home, insight
 
 app_name = "staff"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("students/<str:username>/", gradebook.student, name="student"),
     path("students/<str:username>/extensions/<slug:slug>", gradebook.extension, name="extension"),
     path("submissions/<int:pk>/download", gradebook.submission_download, name="submission_download"),
+    path("assignments/<slug:slug>/insight/", insight.insight, name="insight"),
 ]

@@ -41,6 +41,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    first_feedback_at = models.DateTimeField(null=True, blank=True,
+                                             help_text="when its first function cards were stored (time to feedback)")
     regrade_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="regrades",
                                    help_text="the student's upload this row grades again (None: an upload)")
     superseded = models.BooleanField(default=False, db_index=True,
@@ -109,6 +111,8 @@ class FunctionResult(models.Model):
     max_score = models.FloatField()
     checks = models.JSONField(default=list)
     hint = models.TextField(null=True, blank=True)
+    mistake = models.CharField(max_length=200, blank=True,
+                               help_text="the stable key of what the hint diagnoses, e.g. mistake:<catalogue key>")
     summary = models.CharField(max_length=300, blank=True)
     output = models.TextField(blank=True, help_text="excerpt of what the function printed")
     traceback = models.TextField(blank=True)

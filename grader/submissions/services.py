@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from grader.courses.models import Assignment
 from grader.grading.feedback import Report
@@ -135,6 +136,7 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
             max_score=f.max_score,
             checks=f.checks,
             hint=f.hint,
+            mistake=f.mistake[:200],
             summary=f.summary[:300],
             output=f.output[:4096],
             traceback=f.traceback[:8192],
@@ -146,6 +148,11 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
     ]
 
 
+def _first_feedback(submission: Submission) -> None:
+    """The first cards' time, once: phase one's when the model checks train after it, else the grading's end."""
+    Submission.objects.filter(pk=submission.pk, first_feedback_at__isnull=True).update(first_feedback_at=timezone.now())
+
+
 @transaction.atomic
 def record_functions(submission: Submission, report: Report) -> None:
     """Phase one: the function cards appear while the model checks still train."""
@@ -154,6 +161,7 @@ def record_functions(submission: Submission, report: Report) -> None:
     Submission.objects.filter(pk=submission.pk).update(
         score=report.score, max_score=report.max_score, result=report.document(), notes=report.notes
     )
+    _first_feedback(submission)
 
 
 @transaction.atomic
@@ -174,6 +182,7 @@ def record_report(submission: Submission, report: Report) -> None:
         result=report.document(),
         notes=report.notes,
     )
+    _first_feedback(submission)
     if submission.regrade_of_id:  # the new result replaces every earlier one of the same upload
         upload = submission.regrade_of_id
         (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)

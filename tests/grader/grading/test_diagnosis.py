@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from assignments.bundle import Args, Case, Explanation, GradedFunction, load_bundle
-from grader.grading.diagnosis import MistakeOutputs, by_differences, by_outputs
+from grader.grading.diagnosis import (Diagnosis, MistakeOutputs, by_differences, by_outputs, differences_diagnosis,
+                                      outputs_diagnosis)
 from sandbox.results import CaseRun, FunctionRun
 from sandbox.wire import Unsupported
 
@@ -46,6 +47,7 @@ def test_keys_off_by_different_multiples_get_each_explanation():
     run = student(lambda case, key, expected, term: {"dW1": expected - term, "dW3": expected + term}.get(key, expected))
     assert by_differences(BACKWARD, run, EXPECTED, TERMS) == \
         "The L2 term is missing for dW1. The L2 term is added twice for dW3."
+    assert differences_diagnosis(BACKWARD, run, EXPECTED, TERMS).key == "difference:l2_missing+l2_twice"
 
 
 @pytest.mark.parametrize("change", [
@@ -107,6 +109,7 @@ def test_outputs_matching_a_catalogued_mistake_on_every_case_get_its_hint():
     run = FunctionRun("relu", "ok", cases=[CaseRun("published", "ok", value=np.zeros(2)),
                                           CaseRun("hidden", "ok", value=np.ones(2))])
     assert by_outputs(graded, run, [other_function, minimum]) == "Use np.maximum."
+    assert outputs_diagnosis(graded, run, [other_function, minimum]) == Diagnosis("mistake:relu_min", "Use np.maximum.")
     run.cases[1] = CaseRun("hidden", "ok", value=np.zeros(2))
     assert by_outputs(graded, run, [minimum]) is None
     assert by_outputs(graded, FunctionRun("relu", "ok", cases=[CaseRun("published", "error")]), [minimum]) is None

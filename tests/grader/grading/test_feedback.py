@@ -94,10 +94,11 @@ def test_a_hidden_case_with_missing_layers_gets_no_hint_naming_its_keys():
                                            CaseRun("deep", "ok", value=shallow)])
     read = extraction("def init(layers_dims):\n    return {}\n")
     hidden_only = function_report(graded, run, {"published": shallow, "deep": layers}, read, [], {})
-    assert hidden_only.status == "failed" and hidden_only.hint is None
+    assert hidden_only.status == "failed" and hidden_only.hint is None and hidden_only.mistake == ""
     assert "W4" not in repr(hidden_only.document())
     public_too = function_report(graded, run, {"published": layers, "deep": layers}, read, [], {})
     assert public_too.hint.startswith("parameters has nothing for layer 4: ")
+    assert public_too.mistake == "message:missing_layers"  # the key staff count it by
 
 
 def pattern_report(source: bytes, case_run: CaseRun):
@@ -115,6 +116,7 @@ def test_a_source_pattern_explains_a_function_that_raised_or_failed_and_nothing_
     with_max = b"def relu(Z):\n    return max(0, Z)\n"
     raised = CaseRun("published", "error", error={"type": "ValueError", "message": "ambiguous", "traceback": []})
     assert pattern_report(with_max, raised).hint == "Use np.maximum(0, Z), not max."
+    assert pattern_report(with_max, raised).mistake == "mistake:relu_max"
     assert pattern_report(with_max, CaseRun("published", "ok", value=np.zeros(2))).hint == "Use np.maximum(0, Z), not max."
     assert pattern_report(with_max, CaseRun("published", "ok", value=np.ones(2))).hint is None  # passed
     assert pattern_report(b"def relu(Z):\n    return np.maximum(0, Z)\n", raised).hint is None
@@ -124,5 +126,6 @@ def test_an_error_s_own_hint_comes_before_a_source_pattern():
     source = b"def relu(Z):\n    return max(0, Zed)\n"
     raised = CaseRun("published", "error", error={"type": "NameError", "message": "name 'Zed' is not defined",
                                                   "traceback": []})
-    hint = pattern_report(source, raised).hint
-    assert "Define `Zed` inside the function" in hint and "np.maximum" not in hint
+    report = pattern_report(source, raised)
+    assert "Define `Zed` inside the function" in report.hint and "np.maximum" not in report.hint
+    assert report.mistake == "message:name_error"

@@ -53,3 +53,23 @@ def test_regrade_goes_to_the_bulk_queue(student_and_assignment, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         services.regrade(submission)
     assert sent == ["interactive", "bulk"]
+
+
+def test_the_first_cards_time_and_the_diagnosed_mistake_are_stored(student_and_assignment):
+    from grader.grading.feedback import FunctionReport, Report
+
+    user, assignment = student_and_assignment
+    submission = services.submit(user, assignment, SimpleUploadedFile("a.py", b"x = 1\n"))
+    submission.advance(Submission.Status.RUNNING)
+    wrong = FunctionReport("update_parameters_with_adam", "failed", 0.0, 1.0, hint="Divide by (1 - beta1**t).",
+                           mistake="mistake:adam_no_bias_correction")
+    report = Report(assignment.slug, [wrong], models=[FunctionReport("adam", "passed", 1.0, 1.0)])
+    services.record_functions(submission, report)
+    submission.refresh_from_db()
+    first = submission.first_feedback_at
+    assert first is not None and submission.status == Submission.Status.RUNNING
+    services.record_report(submission, report)
+    submission.refresh_from_db()
+    assert submission.first_feedback_at == first <= submission.graded_at  # phase one's time is kept
+    stored = submission.function_results.get(name="update_parameters_with_adam")
+    assert (stored.mistake, stored.hint) == ("mistake:adam_no_bias_correction", "Divide by (1 - beta1**t).")

@@ -1,0 +1,340 @@
+"""The numbers of an assignment's insight page, aggregated in the database from stored rows.
+
+Pass rates, mistakes and the uploads' score distribution read each upload's
+current result only (graded, not superseded: what `grades.counting_candidates`
+reads), so a regraded upload counts once, with its newest result. Time to
+feedback reads the uploads themselves (a regrade keeps its upload's time, so
+its wait means nothing). Every query groups in the database and returns few
+rows (one per function and status, per distinct case-verdict list, per
+distinct score, per time bucket), so a course's page costs the same few
+queries whatever its number of submissions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models.functions import Trunc
+
+from grader.authoring.models import AssignmentVersion
+from grader.courses.models import Assignment
+from grader.submissions.models import FunctionResult, Grade, Submission
+
+SCORE_BINS = 10  # of 10 percentage points each; the last one includes 100 %
+MISTAKES_SHOWN = 15
+KINDS = {  # the key's prefix (grader.grading.diagnosis.Diagnosis) -> what found it
+    "mistake": "catalogued mistake",
+    "difference": "known difference",
+    "message": "check's hint",
+    "": "hint text (graded before keys were stored)",
+}
+
+
+@dataclass
+class FunctionRate:
+    """One graded function (or model check) over the current results: how many passed, how the rest ended."""
+
+    kind: str
+    name: str
+    total: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    score: float = 0.0
+    max_score: float = 0.0
+    order: int = 0
+
+    @property
+    def passed(self) -> int:
+        return self.statuses.get(FunctionResult.Status.PASSED, 0)
+
+    @property
+    def pass_percent(self) -> float:
+        return 100.0 * self.passed / self.total if self.total else 0.0
+
+    @property
+    def score_percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+
+@dataclass
+class CaseRate:
+    """One test case of one version: results whose function passed it, of all results of that function."""
+
+    version: int | None
+    function: str
+    number: int  # 1-based, the manifest's order
+    case_id: str
+    hidden: bool
+    passed: int = 0
+    total: int = 0
+
+    @property
+    def pass_percent(self) -> float:
+        return 100.0 * self.passed / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class MistakeCount:
+    """A diagnosed mistake: how many current results (and students) got its hint."""
+
+    function: str
+    key: str
+    hint: str  # one of the hints given under this key (a message's hint may name a variable)
+    results: int
+    students: int
+    of_results: int  # current results of that function
+
+    @property
+    def kind(self) -> str:
+        return KINDS.get(self.key.partition(":")[0] if self.key else "", "other")
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.results / self.of_results if self.of_results else 0.0
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: int  # percent of the maximum score, inclusive
+    high: int  # exclusive, except the last bin's 100
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}-{self.high}%"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    bins: list[Bin]
+    count: int
+    mean_percent: float | None
+    without_maximum: int  # rows whose maximum score is 0: no percentage
+
+
+@dataclass(frozen=True)
+class Timeline:
+    unit: str  # "hour", "day" or "week"
+    buckets: list[tuple[datetime, int]]  # start of each bucket (current time zone), uploads in it
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.buckets)
+
+
+@dataclass(frozen=True)
+class FeedbackTimes:
+    """Seconds from upload to the first function cards (median and 90th percentile, interpolated)."""
+
+    count: int
+    median_s: float | None
+    p90_s: float | None
+    unknown: int  # graded uploads whose first-card time was not recorded
+
+
+@dataclass(frozen=True)
+class Insight:
+    assignment: Assignment
+    version: AssignmentVersion | None
+    results: int  # current graded results of uploads
+    functions: list[FunctionRate]
+    cases: list[CaseRate]
+    mistakes: list[MistakeCount]
+    upload_scores: Distribution
+    grade_scores: Distribution
+    timeline: Timeline
+    feedback: FeedbackTimes
+
+
+def current_results(assignment: Assignment, version: AssignmentVersion | None = None):
+    """Each upload's current result: graded and not superseded (one per upload, as the grade reads them)."""
+    rows = Submission.objects.filter(assignment=assignment, status=Submission.Status.GRADED, superseded=False)
+    return rows.filter(version=version) if version is not None else rows
+
+
+def uploads(assignment: Assignment, version: AssignmentVersion | None = None):
+    """Every upload a student made (regrade rows excluded), whatever its status."""
+    rows = Submission.objects.filter(assignment=assignment, regrade_of__isnull=True)
+    return rows.filter(version=version) if version is not None else rows
+
+
+def function_rates(assignment: Assignment, version: AssignmentVersion | None = None) -> list[FunctionRate]:
+    """Per function and model check, in the card order: results by status and the points they earned."""
+    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version))
+            .values("kind", "name", "status")
+            .annotate(n=Count("id"), score=Sum("score"), max_score=Sum("max_score"), order=Min("order")))
+    rates: dict[tuple[str, str], FunctionRate] = {}
+    for row in rows:
+        rate = rates.setdefault((row["kind"], row["name"]), FunctionRate(row["kind"], row["name"], order=row["order"]))
+        rate.total += row["n"]
+        rate.statuses[row["status"]] = row["n"]
+        rate.score += row["score"] or 0.0
+        rate.max_score += row["max_score"] or 0.0
+        rate.order = min(rate.order, row["order"])
+    kind_rank = {FunctionResult.Kind.FUNCTION: 0, FunctionResult.Kind.MODEL: 1}
+    return sorted(rates.values(), key=lambda r: (kind_rank.get(r.kind, 2), r.order, r.name))
+
+
+def case_rates(assignment: Assignment, version: AssignmentVersion | None = None) -> list[CaseRate]:
+    """Per version, function and case (the manifest's order and ids). A result without per-case verdicts (the
+    function was missing or could not be read) fails every case of its function."""
+    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version),
+                                          kind=FunctionResult.Kind.FUNCTION)
+            .values("submission__version", "name", "cases").annotate(n=Count("id")))
+    grouped: dict[tuple, list[tuple[list, int]]] = {}
+    for row in rows:
+        grouped.setdefault((row["submission__version"], row["name"]), []).append((row["cases"] or [], row["n"]))
+    manifests = {v.pk: v for v in AssignmentVersion.objects.filter(pk__in={k[0] for k in grouped if k[0]})
+                 .only("pk", "number", "manifest")}
+    rates: list[CaseRate] = []
+    for (version_id, name), verdict_lists in grouped.items():
+        stored = manifests.get(version_id)
+        listed = _manifest_cases(stored.manifest if stored else {}, name)
+        width = max([len(listed)] + [len(verdicts) for verdicts, _ in verdict_lists])
+        total = sum(n for _, n in verdict_lists)
+        for index in range(width):
+            case_id, hidden = listed[index] if index < len(listed) else (f"case {index + 1}", None)
+            passed = sum(n for verdicts, n in verdict_lists if _verdict(verdicts, index).get("passed"))
+            if hidden is None:  # no manifest entry: what the stored verdicts say
+                hidden = any(_verdict(verdicts, index).get("hidden") for verdicts, _ in verdict_lists)
+            rates.append(CaseRate(stored.number if stored else None, name, index + 1, case_id, bool(hidden),
+                                  passed, total))
+    names = {v.number: [f.get("name") for f in v.manifest.get("functions", [])] for v in manifests.values()}
+
+    def order(rate: CaseRate) -> tuple:  # newest version first, then the manifest's order
+        listed = names.get(rate.version, [])
+        return (-(rate.version or 0), listed.index(rate.function) if rate.function in listed else len(listed),
+                rate.function, rate.number)
+
+    return sorted(rates, key=order)
+
+
+def _verdict(verdicts: list, index: int) -> dict:
+    """The stored verdict of one case ({} when the list is shorter or holds something else)."""
+    found = verdicts[index] if index < len(verdicts) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _manifest_cases(manifest: dict, function: str) -> list[tuple[str, bool]]:
+    for entry in manifest.get("functions", []):
+        if entry.get("name") == function:
+            return [(str(c.get("id", f"case {i}")), bool(c.get("hidden", False)))
+                    for i, c in enumerate(entry.get("cases", []), start=1)]
+    return []
+
+
+def mistake_counts(assignment: Assignment, version: AssignmentVersion | None = None,
+                   limit: int = MISTAKES_SHOWN) -> list[MistakeCount]:
+    """The most frequent hints given on graded functions, counted by their stable key (by their text where a
+    result was stored before keys were), most frequent first."""
+    rows = FunctionResult.objects.filter(submission__in=current_results(assignment, version),
+                                         kind=FunctionResult.Kind.FUNCTION)
+    totals = dict(rows.values_list("name").annotate(n=Count("id")))
+    with_hint = rows.filter(hint__isnull=False).exclude(hint="")
+    keyed = (with_hint.exclude(mistake="").values("name", "mistake")
+             .annotate(n=Count("id"), students=Count("submission__user", distinct=True), hint=Max("hint")))
+    unkeyed = (with_hint.filter(mistake="").values("name", "hint")
+               .annotate(n=Count("id"), students=Count("submission__user", distinct=True)))
+    counts = [MistakeCount(r["name"], r.get("mistake", ""), r["hint"], r["n"], r["students"], totals.get(r["name"], 0))
+              for r in list(keyed) + list(unkeyed)]
+    counts.sort(key=lambda m: (-m.results, -m.students, m.function, m.key, m.hint))
+    return counts[:limit]
+
+
+def distribution(pairs, bins: int = SCORE_BINS) -> Distribution:
+    """Histogram of score / max_score in percent; `pairs`: (score, max_score, count) rows."""
+    counts = [0] * bins
+    total, percent_sum, without_maximum = 0, 0.0, 0
+    for score, max_score, n in pairs:
+        if not max_score:
+            without_maximum += n
+            continue
+        percent = min(100.0, max(0.0, 100.0 * (score or 0.0) / max_score))
+        counts[min(bins - 1, int(percent * bins / 100.0 + 1e-9))] += n
+        total += n
+        percent_sum += percent * n
+    width = 100 // bins
+    return Distribution([Bin(i * width, (i + 1) * width, c) for i, c in enumerate(counts)], total,
+                        percent_sum / total if total else None, without_maximum)
+
+
+def upload_scores(assignment: Assignment, version: AssignmentVersion | None = None) -> Distribution:
+    """Every upload's current result, late penalties not applied (as graded)."""
+    rows = (current_results(assignment, version).values_list("score", "max_score")
+            .annotate(n=Count("id")).order_by())
+    return distribution(rows)
+
+
+def grade_scores(assignment: Assignment, version: AssignmentVersion | None = None) -> Distribution:
+    """The stored counting grades (one per student, late penalties applied); by version: of the counted row."""
+    rows = Grade.objects.filter(assignment=assignment, score__isnull=False)
+    if version is not None:
+        rows = rows.filter(submission__version=version)
+    return distribution(rows.values_list("score", "max_score").annotate(n=Count("id")).order_by())
+
+
+def timeline(assignment: Assignment, version: AssignmentVersion | None = None) -> Timeline:
+    """Uploads per hour over a span of two days or less, per day up to 180 days, per week beyond."""
+    rows = uploads(assignment, version)
+    span = rows.aggregate(first=Min("created_at"), last=Max("created_at"))
+    if span["first"] is None:
+        return Timeline("day", [])
+    length = span["last"] - span["first"]
+    unit = "hour" if length <= timedelta(days=2) else "day" if length <= timedelta(days=180) else "week"
+    counted = dict(rows.annotate(bucket=Trunc("created_at", unit)).values_list("bucket")
+                   .annotate(n=Count("id")).order_by())
+    step = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}[unit]
+    start, last = min(counted), max(counted)
+    buckets = []
+    while start <= last:  # every bucket, empty ones too, so the line's gaps show
+        buckets.append((start, counted.get(start, 0)))
+        start = _next(start, step)
+    return Timeline(unit, buckets)
+
+
+def _next(start: datetime, step: timedelta) -> datetime:
+    """The next bucket's start: an hour later in absolute time; a day or week later on the local clock (adding
+    to an aware datetime keeps its wall time, so a day where clocks change still starts at midnight)."""
+    if step < timedelta(days=1) and start.tzinfo is not None:
+        return (start.astimezone(dt_timezone.utc) + step).astimezone(start.tzinfo)
+    return start + step
+
+
+def feedback_times(assignment: Assignment, version: AssignmentVersion | None = None) -> FeedbackTimes:
+    """Median and 90th percentile of upload -> first cards, each read as two rows of a sort in the database
+    (linear interpolation between the closest ranks, as numpy.percentile does by default)."""
+    graded = uploads(assignment, version).filter(status=Submission.Status.GRADED)
+    known = graded.filter(first_feedback_at__isnull=False).annotate(
+        wait=ExpressionWrapper(F("first_feedback_at") - F("created_at"), output_field=DurationField()))
+    count = known.count()
+    unknown = graded.filter(first_feedback_at__isnull=True).count()
+
+    def percentile(fraction: float) -> float | None:
+        if not count:
+            return None
+        position = fraction * (count - 1)
+        low = math.floor(position)
+        waits = [w.total_seconds() for w in known.order_by("wait", "id").values_list("wait", flat=True)[low:low + 2]]
+        if len(waits) == 1:
+            return waits[0]
+        return waits[0] + (waits[1] - waits[0]) * (position - low)
+
+    return FeedbackTimes(count, percentile(0.5), percentile(0.9), unknown)
+
+
+def assignment_insight(assignment: Assignment, version: AssignmentVersion | None = None) -> Insight:
+    """Everything the insight page shows, for one version or (None) all of them."""
+    return Insight(
+        assignment=assignment,
+        version=version,
+        results=current_results(assignment, version).count(),
+        functions=function_rates(assignment, version),
+        cases=case_rates(assignment, version),
+        mistakes=mistake_counts(assignment, version),
+        upload_scores=upload_scores(assignment, version),
+        grade_scores=grade_scores(assignment, version),
+        timeline=timeline(assignment, version),
+        feedback=feedback_times(assignment, version),
+    )

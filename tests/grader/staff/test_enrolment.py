@@ -8,6 +8,11 @@ from grader.staff import enrolment
 from grader.staff.enrolment import EnrolmentError, Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # hashing is not under test
 BASE = "https://grader.example.org"
 
 

@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from grader.courses.access import assignment_for, visible_assignments
 from grader.submissions.forms import UploadForm
 from grader.submissions.models import Submission
+from grader.submissions.visibility import shown_score
 
 
 @login_required
@@ -13,14 +15,14 @@ def home(request):
     latest = {}
     for submission in Submission.objects.filter(user=request.user, assignment__in=assignments).order_by("created_at"):
         latest[submission.assignment_id] = submission
-    rows = [(a, latest.get(a.pk)) for a in assignments]
+    rows = [(a, _with_shown_score(latest.get(a.pk))) for a in assignments]
     return render(request, "courses/home.html", {"rows": rows})
 
 
 @login_required
 def assignment_detail(request, course_slug, slug, form=None, status=200, upload_error=None):
     assignment = assignment_for(request.user, course_slug, slug)
-    history = Submission.objects.filter(user=request.user, assignment=assignment)
+    history = [_with_shown_score(s) for s in Submission.objects.filter(user=request.user, assignment=assignment)]
     context = {
         "assignment": assignment,
         "functions": assignment.current_version.manifest.get("functions", []) if assignment.current_version else [],
@@ -40,3 +42,10 @@ def starter_notebook(request, course_slug, slug):
     if starter is None:
         raise Http404("This assignment has no starter notebook.")
     return FileResponse(starter.file.open("rb"), as_attachment=True, filename=f"{assignment.slug}.ipynb")
+
+
+def _with_shown_score(submission):
+    """Sets `shown_score` and `score_is_visible_only`: what the student's own lists may show of the score."""
+    if submission is not None:
+        submission.shown_score, submission.score_is_visible_only = shown_score(submission, timezone.now())
+    return submission

@@ -73,9 +73,19 @@ def _card(result, due_at: datetime | None, now: datetime) -> Card:
     else:
         seen = f"{passed} of {len(shown)} visible checks passed"
     summary = f"{seen}; {count} hidden check{'s' if count > 1 else ''} count toward your grade ({when})."
-    status = result.status if failing else ("passed" if shown else WITHHELD)
+    status = _worst([v.get("status") for v in failing], result.status) if failing else ("passed" if shown else WITHHELD)
     return Card(result, status, score, shown, summary,
                 result.hint if failing else None, result.traceback if failing else "", "", withheld=count)
+
+
+_RANK = {"failed": 0, "error": 1, "timeout": 2}
+
+
+def _worst(statuses: list[str | None], stored: str) -> str:
+    """The card's status over the revealed cases only: a withheld case's timeout must not show in the badge."""
+    if not all(statuses):  # graded before each case kept its status
+        return stored
+    return max(statuses, key=lambda status: _RANK.get(status, 0))
 
 
 def student_cards(submission, results, now: datetime) -> tuple[list[Card], float | None]:

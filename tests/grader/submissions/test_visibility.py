@@ -102,3 +102,30 @@ def test_a_students_extension_keeps_after_due_verdicts_withheld_until_their_own_
     Extension.objects.filter(pk=extension.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     html, status = page(client, student, submission)
     assert "hidden case 2: wrong values in A." in html and status["score"] == 0.5 + 2.0
+
+
+# Wrong on relu's published case; raises on its hidden case (only it holds values below -1.5).
+WRONG_AND_RAISING = (b"import numpy as np\n\ndef relu(Z):\n    if Z.min() < -1.5:\n        raise ValueError('no')\n"
+                     b"    return 2 * np.maximum(0, Z)\n\n"
+                     b"def leaky_relu(Z, slope):\n    return np.where(Z > 0, Z, slope * Z)\n")
+
+
+def test_a_withheld_case_that_raised_does_not_show_in_the_cards_status(client, tmp_path):
+    bundle = load_bundle(write_bundle(tmp_path / "bundle", **{"assignment.toml": REVEALING}))
+    report = get_grader().grade(bundle, "student.py", WRONG_AND_RAISING)
+    relu = report.document()["functions"]["relu"]
+    assert relu["status"] == "error" and [c["status"] for c in relu["cases"]] == ["failed", "error"]
+    User = get_user_model()
+    student = User.objects.create(username="s")
+    course = Course.objects.create(slug="c", title="C")
+    Enrollment.objects.create(user=student, course=course)
+    assignment = Assignment.objects.create(course=course, slug="activations", title="A",
+                                           due_at=timezone.now() + timedelta(days=2))
+    submission = Submission.objects.create(user=student, assignment=assignment, original_name="student.py", size_bytes=1)
+    record_report(submission, report)
+    html, _ = page(client, student, submission)
+    card = html.split('id="fn-relu"')[1].split('id="fn-leaky_relu"')[0]
+    assert '<span class="badge failed">Failed</span>' in card and "raised" not in card
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    html, _ = page(client, student, submission)
+    assert '<span class="badge error">Error</span>' in html.split('id="fn-relu"')[1].split('id="fn-leaky_relu"')[0]

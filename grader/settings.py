@@ -85,6 +85,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# E-mail: people added by course staff get a link to choose their password. Without an SMTP host the
+# messages are printed to the console (the web process's log), so a single machine works out of the box.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                        else "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gradebox <gradebox@localhost>")
+# How long a set-password link stays valid (Django's password-reset tokens), in seconds: a week.
+PASSWORD_RESET_TIMEOUT = env_int("GRADER_SET_PASSWORD_LINK_S", 7 * 86400, minimum=3600)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "courses:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 urlpatterns = [
     path("courses/<slug:course_slug>/staff/", include("grader.staff.urls")),  # before an assignment's own slug
@@ -8,5 +8,11 @@ urlpatterns = [
     path("submissions/", include("grader.submissions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Where people added by course staff choose their password (the link is e-mailed by grader.staff.enrolment).
+    path("accounts/set-password/<uidb64>/<token>/",
+         auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+         name="password_reset_confirm"),
+    path("accounts/set-password/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("admin/", admin.site.urls),
 ]

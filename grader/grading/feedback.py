@@ -183,9 +183,12 @@ class _CaseChecks:
 
     def check_case(self, case: Case, number: int, expected) -> None:
         self.reveal = case.reveal if case.hidden else "now"
-        passed_before = self.passed_cases
+        passed_before, self.case_status = self.passed_cases, FAILED
         self._check_case(case, number, expected)
-        self.verdicts.append({"hidden": case.hidden, "reveal": self.reveal, "passed": self.passed_cases > passed_before})
+        passed = self.passed_cases > passed_before
+        # the case's own status, so a page withholding this verdict can give the card the status of the others
+        self.verdicts.append({"hidden": case.hidden, "reveal": self.reveal, "passed": passed,
+                              "status": PASSED if passed else self.case_status})
 
     def _check_case(self, case: Case, number: int, expected) -> None:
         label = f"hidden case {number}" if case.hidden else f"{case.id} case"
@@ -239,6 +242,8 @@ class _CaseChecks:
             key, fields, self.worst_status = "too_large_result", {}, ERROR
         else:
             key, fields, self.worst_status = "no_result", {}, ERROR
+        if key != "not_run":
+            self.case_status = self.worst_status
         self.add(f"{label}: runs", False, messages.say(key, function=self.graded.name, **fields))
         self.suggest(key, messages.hint(key, function=self.graded.name))
 
@@ -247,6 +252,7 @@ class _CaseChecks:
         inputs: the exception's name if it is a builtin's, NumPy's or a class the file defines; an undefined name
         only if the file spells it; never the message or the traceback (a frame's name and line can be chosen
         too). Staff see all of it."""
+        self.case_status = ERROR
         if self.worst_status != TIMEOUT:
             self.worst_status = ERROR
         error_type, error_message = error.get("type", "Exception"), error.get("message", "")

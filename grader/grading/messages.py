@@ -16,6 +16,11 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
                        "Upload only your notebook or .py file.", None),
     "unreadable_slow": ("Your file could not be read: reading it took longer than {wall_s:g} s. Upload only your "
                         "notebook or .py file.", None),
+    # the grading itself failed on our side (grader.submissions.tasks, after its retries): what happens next
+    "platform_failed": ("The grader could not run your submission: a problem on our side, not in your code. It "
+                        "does not count against you, nor against your upload limit. Course staff see it on their "
+                        "list of failed submissions and can grade it again; the result then appears on this page "
+                        "(reload it). You may also upload again.", None),
     # function level
     "not_in_code_cell": ("{function} is in {cell}, so it never ran as code.",
                          "In Jupyter, select that cell and switch it back to Code (Cell > Cell Type > Code, or press "

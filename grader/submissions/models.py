@@ -38,6 +38,8 @@ class Submission(models.Model):
     result = models.JSONField(null=True, blank=True, help_text="the result document of DESIGN.md")
     notes = models.JSONField(default=list, blank=True, help_text="what extraction dropped or changed")
     error_message = models.TextField(blank=True)
+    failure_detail = models.TextField(blank=True, help_text="staff only: what the worker logged when grading failed "
+                                                            "on our side (the exception and where it was raised)")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)

@@ -96,7 +96,7 @@ def requeue(submission: Submission) -> bool:
     """Grades a `failed` submission again (staff's action after a platform fault); False if it is not failed."""
     with transaction.atomic():
         updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.FAILED).update(
-            status=Submission.Status.QUEUED, error_message="", started_at=None, graded_at=None)
+            status=Submission.Status.QUEUED, error_message="", failure_detail="", started_at=None, graded_at=None)
         if updated:
             _enqueue_after_commit(submission.pk, queue="interactive" if submission.regrade_of_id is None else "bulk")
     if updated:
@@ -104,11 +104,15 @@ def requeue(submission: Submission) -> bool:
     return bool(updated)
 
 
-def finish_failed(submission: Submission, message: str) -> None:
-    """Ends a grading that failed on our side: no score, no cards, never counted against the student."""
+def finish_failed(submission: Submission, message: str, detail: str = "") -> None:
+    """Ends a grading that failed on our side: no score, no cards, never counted against the student.
+
+    `message` is what the student reads; `detail` (what the worker logged) is shown to staff only.
+    """
     with transaction.atomic():
         submission.function_results.all().delete()  # phase one's cards and score must not outlive a failure
-        submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message)
+        submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message,
+                           failure_detail=detail[-8000:])
     _grade_changed(submission)
 
 

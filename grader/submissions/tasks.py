@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from celery import shared_task
 
 from grader.authoring.services import bundle_of
+from grader.grading import messages
 from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
 from grader.submissions.models import Submission
@@ -41,11 +43,7 @@ def grade_submission(self, submission_id: int) -> None:
         log.exception("grading failed", extra={"submission": submission_id, "retries": self.request.retries})
         if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
             raise self.retry(exc=failure, countdown=2 ** self.request.retries)
-        finish_failed(
-            submission,
-            "The grader could not run your submission (a problem on our side, not in your code). It does not "
-            "count against you; course staff see it on their list of failed submissions and can grade it again.",
-        )
+        finish_failed(submission, messages.say("platform_failed"), detail=traceback.format_exc())
         return
     record_report(submission, report)
     log.info("submission graded", extra={"submission": submission_id, "score": report.score})

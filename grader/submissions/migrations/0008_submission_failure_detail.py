@@ -1,0 +1,16 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('submissions', '0007_grades_and_regrade_batches'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='submission',
+            name='failure_detail',
+            field=models.TextField(blank=True, help_text='staff only: what the worker logged when grading failed on our side (the exception and where it was raised)'),
+        ),
+    ]

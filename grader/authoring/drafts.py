@@ -148,7 +148,7 @@ def parse_manifest(text: str) -> dict:
         raise EditRefused(f"{MANIFEST} is not valid TOML: {error}") from None
 
 
-def _file_name(role: str, name: str) -> str:
+def stored_name(role: str, name: str) -> str:
     """Where a file of `role` lives in the draft's folder: the export name, inputs/NAME, or the job file's name."""
     if role in EXPORT_NAMES:
         return EXPORT_NAMES[role]
@@ -186,27 +186,27 @@ def put_file(draft: AssignmentVersion, role: str, name: str, data: bytes) -> lis
     file (stored under its export name); job and private files keep their names
     (students import job modules by name); HDF5 case arguments go to inputs/.
     """
-    stored_name = _file_name(role, name)
+    target = stored_name(role, name)
     limit = settings.GRADER_MAX_BUNDLE_BYTES
     with transaction.atomic():
         row = _locked(draft)
-        clash = row.files.filter(name=stored_name).exclude(role=role).first()
+        clash = row.files.filter(name=target).exclude(role=role).first()
         if clash is not None:
-            raise EditRefused(f"{stored_name!r} is already the draft's {clash.get_role_display().lower()}; "
+            raise EditRefused(f"{target!r} is already the draft's {clash.get_role_display().lower()}; "
                               "remove it first or choose another name")
-        others = sum(f.size_bytes for f in row.files.exclude(name=stored_name)
+        others = sum(f.size_bytes for f in row.files.exclude(name=target)
                      if not (role in EXPORT_NAMES and f.role == role))
         if others + len(data) > limit:
             raise EditRefused(f"the bundle's files would take {others + len(data):,} bytes; the limit is {limit:,}")
         if role in EXPORT_NAMES:
             row.files.filter(role=role).delete()
         else:
-            row.files.filter(name=stored_name).delete()
+            row.files.filter(name=target).delete()
         sha, size, storage_name = store_bytes(data)
-        added = BundleFile(version=row, role=role, name=stored_name, sha256=sha, size_bytes=size)
+        added = BundleFile(version=row, role=role, name=target, sha256=sha, size_bytes=size)
         added.file.name = storage_name
         added.save()
-        _reference(row.manifest, role, stored_name)
+        _reference(row.manifest, role, target)
         _check(row)
     return _refresh(draft, row)
 

@@ -187,8 +187,8 @@ def _number(value: float):
 
 
 def _keep(entry: dict, key: str, value, default=None) -> None:
-    """Sets a manifest key, leaving it out where it was out and the value is the default (empty: remove it)."""
-    if value is None or value == "" or (value == default and key not in entry):
+    """Sets a manifest key; a default value is written only where the key already held it (empty: remove it)."""
+    if value is None or value == "" or (value == default and entry.get(key) != value):
         entry.pop(key, None)
     else:
         entry[key] = value
@@ -388,15 +388,3 @@ def remove_case(manifest: dict, function: str, case_id: str) -> None:
     if entry is None or not any(c.get("id") == case_id for c in entry.get("cases", [])):
         raise drafts.EditRefused(f"the draft has no case {function}/{case_id}")
     entry["cases"] = [c for c in entry["cases"] if c.get("id") != case_id]
-
-
-class EnvironmentForm(forms.Form):
-    """The sandbox environment the bundle runs in (an image the platform builds)."""
-
-    environment = forms.ChoiceField()
-
-    def __init__(self, *args, **kwargs):
-        from sandbox.environments import ENVIRONMENTS
-
-        super().__init__(*args, **kwargs)
-        self.fields["environment"].choices = [(name, name) for name in sorted(ENVIRONMENTS)]

@@ -121,7 +121,8 @@ def assignment_files(request, course, slug):
 
 def _files_page(request, course, assignment, form, zip_form, status=200):
     context = editing(course, assignment)
-    rows = list(context["working"].files.all()) if context["working"] else []
+    order = list(BundleFile.Role.values)
+    rows = sorted(context["working"].files.all(), key=lambda r: (order.index(r.role), r.name)) if context["working"] else []
     context.update(form=form, zip_form=zip_form, files=[(row, _editable(row), _layout(row)) for row in rows])
     return render(request, "staff/assignment_files.html", context, status=status)
 

@@ -118,7 +118,10 @@ def _case_page(request, course, slug, name, case_id=None):
     entry = _function(context["manifest"], name)
     case = _case(entry, case_id) if case_id is not None else None
     working = context["working"]
-    inputs = list(working.files.filter(name__endswith=".h5").values_list("name", flat=True)) if working else []
+    chosen = case.get("args") if case and isinstance(case.get("args"), str) and not case["args"].startswith("cases.py:") \
+        else None
+    inputs = [row.name for row in working.files.all() if row.role == BundleFile.Role.INPUT or row.name == chosen] \
+        if working else []
     others = [c.get("id") for c in entry.get("cases", []) if c is not case]
     initial = CaseForm.initial_of(case) if case else {"id": "published" if not others else f"case{len(others) + 1}"}
     form = CaseForm(request.POST or None, request.FILES or None, others=others, inputs=inputs, initial=initial)
@@ -136,7 +139,6 @@ def _case_page(request, course, slug, name, case_id=None):
         else:
             _told(request, problems, f"{name}: case {form.cleaned_data['id']} saved in draft v{draft.number}.")
             return redirect("staff:function", course.slug, slug, name)
-    chosen = case.get("args") if case and isinstance(case.get("args"), str) else None
     layout = problem = None
     if chosen and working and working.files.filter(name=chosen).exists():
         with working.files.get(name=chosen).file.open("rb") as handle:

@@ -206,3 +206,15 @@ def test_a_validated_version_is_the_base_of_the_next_draft(published, tmp_path):
         drafts.put_file(draft, "job", "x.py", b"")
     following = drafts.open_draft(published.assignment)
     assert following.number == draft.number + 1 and following.manifest["functions"][0]["points"] == 4
+
+
+def test_a_draft_of_every_course_bundle_loads_as_its_version(course):
+    """The stored layout of a loaded bundle (shared job files, HDF5 data, model checks) is what a draft edits."""
+    from assignments import bundle_folders
+
+    for slug, folder in bundle_folders().items():
+        version = load_folder(course, folder, contract=False).version
+        draft = drafts.open_draft(version.assignment)
+        assert draft.problems == [f"identical to version {version.number} (published): change something to make a "
+                                  "new version, or discard this draft"], slug
+        assert drafts.change_manifest(draft, lambda m: m.update(title=m["title"] + " (2027)")) == [], slug

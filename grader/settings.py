@@ -117,6 +117,8 @@ MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
 
 # Uploads: refused above this size, with the limit named in the message.
 GRADER_MAX_UPLOAD_BYTES = env_int("GRADER_MAX_UPLOAD_BYTES", 2 * 2**20, minimum=1024)
+# A bundle made or uploaded on the staff pages: its files together (a zip: once unpacked).
+GRADER_MAX_BUNDLE_BYTES = env_int("GRADER_MAX_BUNDLE_BYTES", 64 * 2**20, minimum=2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 

@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models, transaction
 
 
+PROVISIONAL_DIGEST = "draft-"  # a draft that does not load (or repeats a version) has no loader digest yet
+
+
 class ImmutableVersion(Exception):
     """A published version (or one of its files) cannot change: make a new version instead."""
 
@@ -51,6 +54,9 @@ class AssignmentVersion(models.Model):
     validated_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     validation_report = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True,
+                                help_text="what the bundle loader finds wrong with a draft, each naming its key or file "
+                                          "(empty: it loads); a draft with problems has a provisional 'draft-' digest")
 
     objects = VersionQuerySet.as_manager()
 
@@ -67,6 +73,11 @@ class AssignmentVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+    @property
+    def is_loadable(self) -> bool:
+        """Its digest is the bundle loader's (no problems, not identical to another version): it can be validated."""
+        return not self.digest.startswith(PROVISIONAL_DIGEST)
 
     def save(self, *args, **kwargs):
         """Only ever forward (draft -> validated -> published); nothing changes after publishing."""

@@ -49,37 +49,74 @@ class Loaded:
 
 def _export_layout(bundle: Bundle) -> tuple[dict, list[tuple[str, str, Path]]]:
     """The manifest with self-contained paths, and (role, name, source path) of every file."""
-    manifest = dict(bundle.manifest)
+    return export_layout(bundle.folder, bundle.manifest)
+
+
+def export_layout(folder: Path, manifest: dict, inside: Path | None = None) -> tuple[dict, list[tuple[str, str, Path]]]:
+    """A folder's manifest rewritten to self-contained paths, and (role, name, source path) of every file it names.
+
+    Works on a folder that does not load (an uploaded bundle with problems): a
+    path naming no file (or, with `inside`, a file outside that folder) is left
+    as it is, for the loader to report.
+    """
+    folder = Path(folder).resolve()
+
+    def found(value) -> Path | None:
+        if not isinstance(value, str):
+            return None
+        path = (folder / value).resolve()
+        if not path.is_file() or (inside is not None and not path.is_relative_to(Path(inside).resolve())):
+            return None
+        return path
+
+    manifest = dict(manifest)
     files: list[tuple[str, str, Path]] = []
     for role, name in EXPORT_NAMES.items():
-        if role in bundle.files:
+        path = found(manifest.get(role))
+        if path is not None:
             manifest[role] = name
-            files.append((role, name, bundle.files[role]))
-    for key, role, paths in (("job_files", "job", bundle.job_files), ("private_files", "private", bundle.private_files)):
-        if key in manifest:
-            manifest[key] = [p.name for p in paths]
-            files.extend((role, p.name, p) for p in paths)
-    inputs = {}
-    for path in bundle.hdf5_args:
-        inputs[path] = f"inputs/{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}-{path.name}"
-        files.append(("input", inputs[path], path))
-    manifest["functions"] = [dict(f, cases=[dict(c) for c in f.get("cases", [])]) for f in manifest.get("functions", [])]
-    manifest["model_checks"] = [dict(m) for m in manifest.get("model_checks", [])]
+            files.append((role, name, path))
+    for key, role in (("job_files", "job"), ("private_files", "private")):
+        if isinstance(manifest.get(key), list):
+            names = []
+            for value in manifest[key]:
+                path = found(value)
+                names.append(path.name if path else value)
+                if path is not None:
+                    files.append((role, path.name, path))
+            manifest[key] = names
+    manifest["functions"] = [dict(f, cases=[dict(c) for c in f.get("cases", [])]) if isinstance(f, dict) else f
+                             for f in manifest.get("functions", [])]
+    manifest["model_checks"] = [dict(m) if isinstance(m, dict) else m for m in manifest.get("model_checks", [])]
     if not manifest["model_checks"]:
         del manifest["model_checks"]
+    inputs: dict[Path, str] = {}
     for entry in manifest["functions"] + manifest.get("model_checks", []):
-        for case in entry.get("cases", []) + [entry]:
-            if isinstance(case.get("args"), str) and not case["args"].startswith("cases.py:"):
-                case["args"] = inputs[(bundle.folder / case["args"]).resolve()]
+        if not isinstance(entry, dict):
+            continue
+        cases = entry.get("cases", [])
+        for case in (cases if isinstance(cases, list) else []) + [entry]:
+            args = case.get("args") if isinstance(case, dict) else None
+            if isinstance(args, str) and not args.startswith("cases.py:") and args.endswith(".h5"):
+                path = found(args)
+                if path is not None:
+                    if path not in inputs:
+                        inputs[path] = f"inputs/{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}-{path.name}"
+                        files.append(("input", inputs[path], path))
+                    case["args"] = inputs[path]
         for key in ("train", "test"):
-            if isinstance(entry.get(key), dict):
-                entry[key] = {**entry[key], "file": (bundle.folder / entry[key]["file"]).resolve().name}
+            if isinstance(entry.get(key), dict) and isinstance(entry[key].get("file"), str):
+                entry[key] = {**entry[key], "file": (folder / entry[key]["file"]).resolve().name}
     return manifest, files
 
 
 def _store(path: Path) -> tuple[str, int, str]:
     """Saves a file's content once under its hash; returns (sha256, size, storage name)."""
-    data = path.read_bytes()
+    return store_bytes(path.read_bytes())
+
+
+def store_bytes(data: bytes) -> tuple[str, int, str]:
+    """Saves content once under its hash (the same file in many versions is stored once); (sha256, size, name)."""
     sha = hashlib.sha256(data).hexdigest()
     name = f"bundles/{sha[:2]}/{sha}"
     if not default_storage.exists(name):
@@ -139,12 +176,7 @@ def materialize(version: AssignmentVersion, cache_dir: Path | None = None) -> Pa
     root.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{version.digest[:12]}-", dir=root))
     try:
-        for row in version.files.all():
-            target = partial / row.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with row.file.open("rb") as handle:
-                target.write_bytes(handle.read())
-        (partial / MANIFEST).write_bytes(tomli_w.dumps(version.manifest, multiline_strings=True).encode())
+        write_folder(version, partial)
         os.replace(partial, folder)
     except OSError:
         if not (folder / MANIFEST).exists():
@@ -152,6 +184,22 @@ def materialize(version: AssignmentVersion, cache_dir: Path | None = None) -> Pa
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return folder
+
+
+def render_manifest(manifest: dict) -> str:
+    """A stored manifest as assignment.toml text."""
+    return tomli_w.dumps(manifest, multiline_strings=True)
+
+
+def write_folder(version: AssignmentVersion, target: Path) -> None:
+    """Writes the version's files and its assignment.toml into the (existing, empty) folder `target`."""
+    target = Path(target)
+    for row in version.files.all():
+        path = target / row.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with row.file.open("rb") as handle:
+            path.write_bytes(handle.read())
+    (target / MANIFEST).write_bytes(render_manifest(version.manifest).encode())
 
 
 @functools.lru_cache(maxsize=64)

@@ -209,3 +209,20 @@ def test_regrade_form_needs_a_published_version_and_a_confirmation(client, setup
     progress = client.get(reverse("staff:batch_progress", args=[setup.course.slug, batch.pk])).json()
     assert (progress["total"], progress["done"], progress["pending"], progress["finished"]) == (1, 0, 1, False)
     assert "0</span> / <span data-key=\"total\">1" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.django_db(transaction=True)
+def test_the_preview_page_polls_until_a_worker_has_computed_it(client, tmp_path, celery_worker_process):
+    setup = publishing_setup.make(tmp_path, slug="preview-page")
+    version_jobs.forget(previews.KIND, setup.v2.digest)
+    client.force_login(setup.teacher)
+    assert "A worker is running the case builders" in client.get(url("preview", setup)).content.decode()
+    deadline = time.monotonic() + 120
+    while not client.get(url("preview_state", setup)).json()["finished"]:
+        assert time.monotonic() < deadline, "the preview was not computed"
+        time.sleep(0.2)
+    page = client.get(url("preview", setup)).content.decode()
+    assert "float64 (3, 7)" in page  # the hidden case of relu: cases.py:wide, built in the sandbox
+    assert "relu_minimum" in page and "relu keeps the positive part" in page

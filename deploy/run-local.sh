@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Starts one Celery worker and the web server on this machine (embedded defaults) until Ctrl-C.
+# Starts the Celery workers and the web server on this machine (embedded defaults) until Ctrl-C.
+#
+# Two workers, so a regrade batch never delays a student's feedback: one takes only fresh uploads
+# (queue interactive); the other takes regrades, dry runs, previews and validations (queue bulk) and fresh
+# uploads whenever it is free. GRADER_WORKER_CONCURRENCY (default 2) is shared out: 1 process stays on
+# interactive, the rest serve bulk,interactive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin
 PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
 CONCURRENCY="${GRADER_WORKER_CONCURRENCY:-2}"
+BULK=$(( CONCURRENCY > 1 ? CONCURRENCY - 1 : 1 ))
 
-$PY/celery -A grader worker --loglevel=INFO --concurrency="$CONCURRENCY" -Q interactive,bulk &
-worker=$!
-trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+$PY/celery -A grader worker --loglevel=INFO --concurrency=1 -n interactive@%h -Q interactive &
+interactive=$!
+$PY/celery -A grader worker --loglevel=INFO --concurrency="$BULK" -n bulk@%h -Q bulk,interactive &
+bulk=$!
+trap 'kill "$interactive" "$bulk" 2>/dev/null; wait "$interactive" "$bulk" 2>/dev/null' EXIT INT TERM
 
 echo
 echo "Gradebox is starting on http://$HOST:$PORT/  (Ctrl-C stops it)"

@@ -22,9 +22,22 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+# Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' fresh uploads, the
+# other takes regrades and previews (bulk) and fresh uploads when it is idle. A regrade batch never delays feedback.
+WORKERS = (("interactive", "interactive"), ("bulk", "bulk,interactive"))
+
+
+def _start_worker(name: str, queues: str, env: dict, log) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "grader", "worker", "--loglevel=INFO", "--concurrency=1",
+         "-n", f"{name}@%h", "-Q", queues, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database and the configured broker."""
+    """Real `celery worker` processes on the test database and the configured broker (see WORKERS)."""
     from django.conf import settings
     from django.db import connection
 
@@ -40,23 +53,24 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
         for sub in ("queue", "processed"):
             (settings.BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    log_path = Path(settings.DATA_DIR) / "worker.log"
-    log = log_path.open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "grader", "worker", "--loglevel=INFO", "--concurrency=1",
-         "-Q", "interactive", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    logs = {name: Path(settings.DATA_DIR) / f"worker-{name}.log" for name, _ in WORKERS}
+    handles = {name: path.open("w") for name, path in logs.items()}
+    workers = {name: _start_worker(name, queues, env, handles[name]) for name, queues in WORKERS}
     deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if worker.poll() is not None or time.monotonic() > deadline:
+    for name, worker in workers.items():
+        while "ready." not in logs[name].read_text():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                for other in workers.values():
+                    other.kill()
+                pytest.fail(f"celery worker {name} did not start:\n{logs[name].read_text()[-3000:]}")
+            time.sleep(0.1)
+    yield workers["interactive"]
+    for worker in workers.values():
+        worker.terminate()
+    for worker in workers.values():
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
             worker.kill()
-            pytest.fail(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.1)
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-    log.close()
+    for handle in handles.values():
+        handle.close()

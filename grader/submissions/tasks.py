@@ -10,7 +10,8 @@ from grader.authoring.services import bundle_of
 from grader.grading import messages
 from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
-from grader.submissions.models import Submission
+from grader.submissions import regrades
+from grader.submissions.models import RegradeItem, Submission
 from grader.submissions.services import finish_failed, record_functions, record_report
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ def grade_submission(self, submission_id: int) -> None:
         log.warning("submission vanished", extra={"submission": submission_id})
         return
     if submission.is_finished:
+        if submission.batch_id:
+            regrades.record_item(submission)  # the worker may have died between grading and this report
         return  # redelivered after a worker died; already done
     submission.advance(Submission.Status.RUNNING)
     with submission.file.open("rb") as handle:
@@ -44,6 +47,30 @@ def grade_submission(self, submission_id: int) -> None:
         if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
             raise self.retry(exc=failure, countdown=2 ** self.request.retries)
         finish_failed(submission, messages.say("platform_failed"), detail=traceback.format_exc())
+        finish_failed(
+            submission,
+            "The grader could not run your submission (a problem on our side, not in your code). It does not "
+            "count against you; course staff see it on their list of failed submissions and can grade it again.",
+        )
+            regrades.record_item(submission)
         return
     record_report(submission, report)
+    if submission.batch_id:
+        regrades.record_item(submission)
     log.info("submission graded", extra={"submission": submission_id, "score": report.score})
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def dry_run_regrade(self, item_id: int) -> None:
+    """One item of a dry-run batch: the upload's function phase graded on the batch's version, nothing stored
+    but the item's new score."""
+    item = RegradeItem.objects.select_related("batch__version", "source__regrade_of").filter(pk=item_id).first()
+    if item is None or item.status != RegradeItem.Status.PENDING:
+        return  # gone, or redelivered after it ended
+    try:
+        regrades.dry_run_item(item, get_grader())
+    except Exception as failure:
+        log.exception("dry run failed", extra={"submission": item.source.upload.pk, "batch": item.batch_id})
+        if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
+            raise self.retry(exc=failure, countdown=2 ** self.request.retries)
+        regrades.end_item(item, RegradeItem.Status.FAILED, error=f"{type(failure).__name__}: {failure}")

@@ -9,4 +9,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include("grader.api.urls")),
 ]
+# Under /api/ these answer with problem documents; elsewhere with the site's pages.
+handler404 = "grader.api.problems.page_not_found"
+handler500 = "grader.api.problems.server_error"

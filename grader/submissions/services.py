@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
+from grader.api import webhooks
 from grader.courses.models import Assignment
 from grader.grading.feedback import Report
 from grader.submissions.models import FunctionResult, Submission
@@ -103,6 +104,7 @@ def finish_failed(submission: Submission, message: str) -> None:
         submission.function_results.all().delete()  # phase one's cards and score must not outlive a failure
         submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message)
     _grade_changed(submission)
+    webhooks.submission_finished(submission)
 
 
 def _grade_changed(submission: Submission) -> None:
@@ -173,3 +175,4 @@ def record_report(submission: Submission, report: Report) -> None:
         (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
          .filter(id__lt=submission.pk).update(superseded=True))
     _grade_changed(submission)
+    webhooks.submission_finished(submission)

@@ -170,12 +170,13 @@ class SubmitSerializer(serializers.Serializer):
         elif "content" in data:
             if not data.get("filename"):
                 raise serializers.ValidationError({"filename": ["Name the file (e.g. Optimization_methods.ipynb)."]})
-            upload = SimpleUploadedFile(data["filename"], data["content"].encode("utf-8"))
+            name = data["filename"]
+            if os.path.basename(name.replace("\\", "/")) != name or "\x00" in name or not name.strip():
+                raise serializers.ValidationError({"filename": ["Give a plain file name, without folders."]})
+            upload = SimpleUploadedFile(name, data["content"].encode("utf-8"))
         else:
             raise serializers.ValidationError({"file": ["Send the file as multipart `file`, or JSON `filename` and `content`."]})
-        name = upload.name or ""
-        if os.path.basename(name.replace("\\", "/")) != name or "\x00" in name or not name.strip():
-            raise serializers.ValidationError({"filename": ["Give a plain file name, without folders."]})
+        name = upload.name or ""  # Django keeps only the last part of an uploaded file's name
         if not name.lower().endswith(ALLOWED_SUFFIXES):
             raise serializers.ValidationError({"filename": ["Submit a Jupyter notebook (.ipynb) or a Python file (.py)."]})
         data["upload"] = upload

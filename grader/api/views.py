@@ -1,6 +1,8 @@
 """The API's read and submit endpoints: thin views over `access`, `submit` and the serializers."""
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import dateparse, timezone
@@ -148,7 +150,7 @@ def _since(value: str):
     if parsed is None:
         raise Problem("bad-request", f"updated_since={value!r} is not an ISO 8601 date-time "
                       "(e.g. 2026-11-30T08:00:00Z).")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.timezone.utc)
 
 
 class AssignmentGrades(ApiView):

@@ -201,3 +201,26 @@ class GradeSerializer(serializers.Serializer):
     def get_external_user_id(self, grade) -> str | None:
         return self.context.get("external_ids", {}).get(grade.user_id)
 
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem document, sent as application/problem+json."""
+
+    type = serializers.CharField(help_text="/api/problems/<name>: GET it for what the problem means")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(required=False, help_text="validation problems: field -> messages")
+
+
+class _Page(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="the next page (None: this is the last)")
+    previous = serializers.URLField(allow_null=True)
+
+
+class SubmissionPage(_Page):
+    results = SubmissionSerializer(many=True)
+
+
+class GradePage(_Page):
+    results = GradeSerializer(many=True)

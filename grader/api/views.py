@@ -19,14 +19,14 @@ from grader.api.access import HasScope, access_of
 from grader.api.authentication import ApiKeyAuthentication
 from grader.api.pagination import GradeCursor, SubmissionCursor
 from grader.api.problems import Problem
-from grader.api.serializers import (AssignmentSerializer, CourseSerializer, GradeSerializer, SubmissionSerializer,
-                                    SubmitSerializer)
+from grader.api.serializers import (AssignmentSerializer, CourseSerializer, GradePage, GradeSerializer,
+                                    ProblemSerializer, SubmissionPage, SubmissionSerializer, SubmitSerializer)
 from grader.api.throttling import ApiKeyRateThrottle
 from grader.courses.models import Assignment
 from grader.submissions.models import Grade, Submission
 from grader.submissions.uploads import SizeCapHandler, declared_too_large, too_large_message
 
-PROBLEM = OpenApiResponse(description="a problem document (application/problem+json, RFC 9457)")
+PROBLEM = OpenApiResponse(ProblemSerializer, description="a problem document (application/problem+json, RFC 9457)")
 
 
 class ApiView(APIView):
@@ -89,7 +89,7 @@ class AssignmentSubmissions(ApiView):
     @extend_schema(
         parameters=[OpenApiParameter("external_user_id", str, description="only this LMS user's submissions"),
                     OpenApiParameter("limit", int, description="page size (default 50, at most 500)")],
-        responses={200: SubmissionSerializer(many=True), 404: PROBLEM})
+        responses={200: SubmissionPage, 404: PROBLEM})
     def get(self, request, pk):
         """The assignment's submissions, newest first (cursor pages)."""
         assignment = self.assignment(pk)
@@ -157,7 +157,7 @@ class AssignmentGrades(ApiView):
     @extend_schema(
         parameters=[OpenApiParameter("updated_since", str, description="ISO 8601; rows changed at or after it"),
                     OpenApiParameter("limit", int, description="page size (default 50, at most 500)")],
-        responses={200: GradeSerializer(many=True), 400: PROBLEM, 404: PROBLEM})
+        responses={200: GradePage, 400: PROBLEM, 404: PROBLEM})
     def get(self, request, pk):
         """The counting grade per student (late penalty applied), oldest change first (cursor pages)."""
         assignment = self.assignment(pk)

@@ -42,6 +42,7 @@ sandbox-image: rootfs docker  ## the Docker sandbox image, offline (about 35 s t
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v 0
 
 demo: migrate rootfs  ## the demo course with every course bundle loaded (publishing runs the contract in the sandbox)

@@ -28,10 +28,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "grader.courses",
     "grader.authoring",
     "grader.submissions",
     "grader.staff",
+    "grader.api",
 ]
 
 MIDDLEWARE = [
@@ -184,5 +187,34 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "grader.api.problems.exception_handler",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gradebox API",
+    "DESCRIPTION": "Submissions, results, grades and webhooks for LMS integrations (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The REST API: requests per key and minute ("120/min"; DRF's rate syntax), counted in the shared cache.
+GRADER_API_RATE = env_str("GRADER_API_RATE", "120/min")
+# Webhooks: per-attempt timeout, attempts before giving up, and the first retry's delay (doubling after).
+GRADER_WEBHOOK_TIMEOUT_S = env_float("GRADER_WEBHOOK_TIMEOUT_S", 10.0, minimum=0.5)
+GRADER_WEBHOOK_MAX_ATTEMPTS = env_int("GRADER_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+GRADER_WEBHOOK_BACKOFF_S = env_float("GRADER_WEBHOOK_BACKOFF_S", 30.0, minimum=0.0)
+# Networks webhooks may reach although private or loopback (CIDRs, comma-separated; empty: public hosts only).
+GRADER_WEBHOOK_ALLOWED_NETWORKS = [n.strip() for n in env_str("GRADER_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()]
+
+# The shared cache (API rate limits): Redis when REDIS_URL names one, else a database table that every
+# process sees (`manage.py createcachetable`, run by `make migrate`).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gradebox_cache"}}
 

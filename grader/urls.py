@@ -15,4 +15,8 @@ urlpatterns = [
     path("accounts/set-password/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("admin/", admin.site.urls),
+    path("api/", include("grader.api.urls")),
 ]
+# Under /api/ these answer with problem documents; elsewhere with the site's pages.
+handler404 = "grader.api.problems.page_not_found"
+handler500 = "grader.api.problems.server_error"

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from grader.api import webhooks
 from grader.courses.models import Assignment
 from grader.grading.feedback import Report
 from grader.submissions.models import FunctionResult, Submission
@@ -114,6 +115,7 @@ def finish_failed(submission: Submission, message: str, detail: str = "") -> Non
         submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message,
                            failure_detail=detail[-8000:])
     _grade_changed(submission)
+    webhooks.submission_finished(submission)
 
 
 def _grade_changed(submission: Submission) -> None:
@@ -192,3 +194,4 @@ def record_report(submission: Submission, report: Report) -> None:
         (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
          .filter(id__lt=submission.pk).update(superseded=True))
     _grade_changed(submission)
+    webhooks.submission_finished(submission)

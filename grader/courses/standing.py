@@ -12,7 +12,7 @@ from datetime import datetime
 from grader.courses.models import Assignment, Extension
 from grader.submissions.grades import extended
 from grader.submissions.models import Grade, Submission
-from grader.submissions.visibility import student_cards
+from grader.submissions.visibility import shown_score
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,8 @@ class Shown:
 
 def shown(submission: Submission, now: datetime) -> Shown:
     """The submission's score as its feedback page shows it to the student now."""
-    if submission.score is None:
-        return Shown(None, submission.max_score)
-    _, visible = student_cards(submission, list(submission.function_results.all()), now)
-    if visible is None:
-        return Shown(submission.score, submission.max_score)
-    return Shown(visible, submission.max_score, visible_only=True)
+    score, visible_only = shown_score(submission, now)
+    return Shown(score, submission.max_score, visible_only=visible_only)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ def home(request):
     for submission in Submission.objects.filter(user=request.user, assignment__in=assignments).order_by("created_at"):
         latest[submission.assignment_id] = submission
     now = timezone.now()
+    for submission in latest.values():  # a total must not reveal what the cards withhold
+        submission.shown_score, submission.score_is_visible_only = shown_score(submission, now)
     rows = [(a, latest.get(a.pk), standing(request.user, a, now)) for a in assignments]
-    rows = [(a, _with_shown_score(latest.get(a.pk))) for a in assignments]
     return render(request, "courses/home.html", {"rows": rows})
 
 
@@ -26,7 +27,6 @@ def home(request):
 def assignment_detail(request, course_slug, slug, form=None, status=200, upload_error=None):
     assignment = assignment_for(request.user, course_slug, slug)
     history = Submission.objects.filter(user=request.user, assignment=assignment).prefetch_related("function_results")
-    history = [_with_shown_score(s) for s in Submission.objects.filter(user=request.user, assignment=assignment)]
     context = {
         "assignment": assignment,
         "functions": assignment.current_version.manifest.get("functions", []) if assignment.current_version else [],
@@ -46,10 +46,3 @@ def starter_notebook(request, course_slug, slug):
     if starter is None:
         raise Http404("This assignment has no starter notebook.")
     return FileResponse(starter.file.open("rb"), as_attachment=True, filename=f"{assignment.slug}.ipynb")
-
-
-def _with_shown_score(submission):
-    """Sets `shown_score` and `score_is_visible_only`: what the student's own lists may show of the score."""
-    if submission is not None:
-        submission.shown_score, submission.score_is_visible_only = shown_score(submission, timezone.now())
-    return submission

@@ -1,7 +1,15 @@
 """Staff pages, all under /courses/<course_slug>/staff/ (DESIGN.md "People and doors")."""
 from django.urls import path
 
-from grader.staff.views import authoring, authoring_cases, authoring_versions, failures, gradebook, home, insight, people, publishing
+from grader.staff.views import authoring
+from grader.staff.views import authoring_cases
+from grader.staff.views import authoring_versions
+from grader.staff.views import failures
+from grader.staff.views import gradebook
+from grader.staff.views import home
+from grader.staff.views import insight
+from grader.staff.views import people
+from grader.staff.views import publishing
 
 app_name = "staff"
 urlpatterns = [

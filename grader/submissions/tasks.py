@@ -47,11 +47,7 @@ def grade_submission(self, submission_id: int) -> None:
         if self.request.retries < MAX_RETRIES and isinstance(failure, SandboxFailure):
             raise self.retry(exc=failure, countdown=2 ** self.request.retries)
         finish_failed(submission, messages.say("platform_failed"), detail=traceback.format_exc())
-        finish_failed(
-            submission,
-            "The grader could not run your submission (a problem on our side, not in your code). It does not "
-            "count against you; course staff see it on their list of failed submissions and can grade it again.",
-        )
+        if submission.batch_id:
             regrades.record_item(submission)
         return
     record_report(submission, report)

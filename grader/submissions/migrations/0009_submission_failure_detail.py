@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('submissions', '0007_grades_and_regrade_batches'),
+        ('submissions', '0008_insight_mistake_first_feedback'),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import BooleanField, Case, Count, F, FloatField, Func, Max, Min, Q, Sum, TextField, Value, When
 from django.db.models.functions import Trunc
 
 from grader.authoring.models import AssignmentVersion
@@ -62,7 +62,7 @@ class FunctionRate:
 class CaseRate:
     """One test case of one version: results whose function passed it, of all results of that function."""
 
-    version: int | None
+    version: int
     function: str
     number: int  # 1-based, the manifest's order
     case_id: str
@@ -160,16 +160,56 @@ def uploads(assignment: Assignment, version: AssignmentVersion | None = None):
     return rows.filter(version=version) if version is not None else rows
 
 
-def function_rates(assignment: Assignment, version: AssignmentVersion | None = None) -> list[FunctionRate]:
+class CasePassed(Func):
+    """Whether the stored verdict list's case `index` passed: one JSON read per row and case (Django's key
+    lookup reads SQLite's JSON twice), false where the list is shorter."""
+
+    output_field = BooleanField()
+
+    def __init__(self, verdicts: str, index: int):
+        super().__init__(F(verdicts))
+        self.index = int(index)  # an int, so the SQL below holds no outside text
+
+    def as_sql(self, compiler, connection, **extra):
+        # Chosen here rather than in as_sqlite: an aggregate's filter is compiled by as_sql directly.
+        if connection.vendor == "sqlite":
+            template = f"COALESCE(json_extract(%(expressions)s, '$[{self.index}].passed'), 0)"
+        else:  # PostgreSQL's jsonb
+            template = f"COALESCE((%(expressions)s -> {self.index} ->> 'passed') = 'true', false)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The current results' cards counted per version, kind, function and status (few rows), with the number
+    of each case's passes (`passed_0`, `passed_1`, ...) and the versions' manifests that name the cases."""
+
+    rows: list[dict]
+    versions: dict[int, AssignmentVersion]  # pk -> version (number, manifest)
+
+
+def result_groups(assignment: Assignment, version: AssignmentVersion | None = None) -> Groups:
+    """One grouped query for both pass rates. Each case's passes are counted in the database from the stored
+    verdict lists (`cases`: one {"passed": ...} per case, in the manifest's order), up to the most cases a
+    function has in the versions counted."""
+    versions = {v.pk: v for v in (assignment.versions.filter(pk=version.pk) if version else assignment.versions.all())
+                .only("pk", "assignment", "number", "manifest").order_by()}
+    width = max([len(f.get("cases", [])) for v in versions.values() for f in v.manifest.get("functions", [])] or [0])
+    passes = {f"passed_{i}": Count("id", filter=CasePassed("cases", i)) for i in range(width)}
+    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version)).order_by()
+            .values("submission__version", "kind", "name", "status")
+            .annotate(n=Count("id"), score=Sum("score"), max_score=Sum("max_score"), order=Min("order"), **passes))
+    return Groups(list(rows), versions)
+
+
+def function_rates(assignment: Assignment, version: AssignmentVersion | None = None,
+                   groups: Groups | None = None) -> list[FunctionRate]:
     """Per function and model check, in the card order: results by status and the points they earned."""
-    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version))
-            .values("kind", "name", "status")
-            .annotate(n=Count("id"), score=Sum("score"), max_score=Sum("max_score"), order=Min("order")))
     rates: dict[tuple[str, str], FunctionRate] = {}
-    for row in rows:
+    for row in (groups or result_groups(assignment, version)).rows:
         rate = rates.setdefault((row["kind"], row["name"]), FunctionRate(row["kind"], row["name"], order=row["order"]))
         rate.total += row["n"]
-        rate.statuses[row["status"]] = row["n"]
+        rate.statuses[row["status"]] = rate.statuses.get(row["status"], 0) + row["n"]
         rate.score += row["score"] or 0.0
         rate.max_score += row["max_score"] or 0.0
         rate.order = min(rate.order, row["order"])
@@ -177,44 +217,34 @@ def function_rates(assignment: Assignment, version: AssignmentVersion | None = N
     return sorted(rates.values(), key=lambda r: (kind_rank.get(r.kind, 2), r.order, r.name))
 
 
-def case_rates(assignment: Assignment, version: AssignmentVersion | None = None) -> list[CaseRate]:
-    """Per version, function and case (the manifest's order and ids). A result without per-case verdicts (the
-    function was missing or could not be read) fails every case of its function."""
-    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version),
-                                          kind=FunctionResult.Kind.FUNCTION)
-            .values("submission__version", "name", "cases").annotate(n=Count("id")))
-    grouped: dict[tuple, list[tuple[list, int]]] = {}
-    for row in rows:
-        grouped.setdefault((row["submission__version"], row["name"]), []).append((row["cases"] or [], row["n"]))
-    manifests = {v.pk: v for v in AssignmentVersion.objects.filter(pk__in={k[0] for k in grouped if k[0]})
-                 .only("pk", "number", "manifest")}
-    rates: list[CaseRate] = []
-    for (version_id, name), verdict_lists in grouped.items():
-        stored = manifests.get(version_id)
-        listed = _manifest_cases(stored.manifest if stored else {}, name)
-        width = max([len(listed)] + [len(verdicts) for verdicts, _ in verdict_lists])
-        total = sum(n for _, n in verdict_lists)
-        for index in range(width):
-            case_id, hidden = listed[index] if index < len(listed) else (f"case {index + 1}", None)
-            passed = sum(n for verdicts, n in verdict_lists if _verdict(verdicts, index).get("passed"))
-            if hidden is None:  # no manifest entry: what the stored verdicts say
-                hidden = any(_verdict(verdicts, index).get("hidden") for verdicts, _ in verdict_lists)
-            rates.append(CaseRate(stored.number if stored else None, name, index + 1, case_id, bool(hidden),
-                                  passed, total))
-    names = {v.number: [f.get("name") for f in v.manifest.get("functions", [])] for v in manifests.values()}
+def case_rates(assignment: Assignment, version: AssignmentVersion | None = None,
+               groups: Groups | None = None) -> list[CaseRate]:
+    """Per version, function and case, named and ordered as the version's manifest lists them. A result without
+    per-case verdicts (the function was missing or could not be read) fails every case of its function; results
+    graded before versions existed have no manifest to name their cases and are left out."""
+    groups = groups or result_groups(assignment, version)
+    totals: dict[tuple[int, str], list] = {}  # (version pk, function) -> [results, passes per case]
+    for row in groups.rows:
+        if row["kind"] != FunctionResult.Kind.FUNCTION or row["submission__version"] not in groups.versions:
+            continue
+        entry = totals.setdefault((row["submission__version"], row["name"]), [0, {}])
+        entry[0] += row["n"]
+        for key, value in row.items():
+            if key.startswith("passed_"):
+                entry[1][int(key[7:])] = entry[1].get(int(key[7:]), 0) + value
+    rates = []
+    for (version_id, name), (total, passes) in totals.items():
+        stored = groups.versions[version_id]
+        for index, (case_id, hidden) in enumerate(_manifest_cases(stored.manifest, name)):
+            rates.append(CaseRate(stored.number, name, index + 1, case_id, hidden, passes.get(index, 0), total))
+    names = {v.number: [f.get("name") for f in v.manifest.get("functions", [])] for v in groups.versions.values()}
 
     def order(rate: CaseRate) -> tuple:  # newest version first, then the manifest's order
         listed = names.get(rate.version, [])
-        return (-(rate.version or 0), listed.index(rate.function) if rate.function in listed else len(listed),
+        return (-rate.version, listed.index(rate.function) if rate.function in listed else len(listed),
                 rate.function, rate.number)
 
     return sorted(rates, key=order)
-
-
-def _verdict(verdicts: list, index: int) -> dict:
-    """The stored verdict of one case ({} when the list is shorter or holds something else)."""
-    found = verdicts[index] if index < len(verdicts) else None
-    return found if isinstance(found, dict) else {}
 
 
 def _manifest_cases(manifest: dict, function: str) -> list[tuple[str, bool]]:
@@ -225,20 +255,21 @@ def _manifest_cases(manifest: dict, function: str) -> list[tuple[str, bool]]:
     return []
 
 
-def mistake_counts(assignment: Assignment, version: AssignmentVersion | None = None,
-                   limit: int = MISTAKES_SHOWN) -> list[MistakeCount]:
+def mistake_counts(assignment: Assignment, version: AssignmentVersion | None = None, limit: int = MISTAKES_SHOWN,
+                   totals: dict[str, int] | None = None) -> list[MistakeCount]:
     """The most frequent hints given on graded functions, counted by their stable key (by their text where a
-    result was stored before keys were), most frequent first."""
+    result was stored before keys were), most frequent first. `totals`: current results per function, when
+    `function_rates` already counted them."""
     rows = FunctionResult.objects.filter(submission__in=current_results(assignment, version),
-                                         kind=FunctionResult.Kind.FUNCTION)
-    totals = dict(rows.values_list("name").annotate(n=Count("id")))
-    with_hint = rows.filter(hint__isnull=False).exclude(hint="")
-    keyed = (with_hint.exclude(mistake="").values("name", "mistake")
+                                         kind=FunctionResult.Kind.FUNCTION).order_by()
+    if totals is None:
+        totals = dict(rows.values_list("name").annotate(n=Count("id")))
+    found = (rows.filter(hint__isnull=False).exclude(hint="")
+             .annotate(text=Case(When(mistake="", then=F("hint")), default=Value(""), output_field=TextField()))  # no key: the text is one
+             .values("name", "mistake", "text")
              .annotate(n=Count("id"), students=Count("submission__user", distinct=True), hint=Max("hint")))
-    unkeyed = (with_hint.filter(mistake="").values("name", "hint")
-               .annotate(n=Count("id"), students=Count("submission__user", distinct=True)))
-    counts = [MistakeCount(r["name"], r.get("mistake", ""), r["hint"], r["n"], r["students"], totals.get(r["name"], 0))
-              for r in list(keyed) + list(unkeyed)]
+    counts = [MistakeCount(r["name"], r["mistake"], r["hint"], r["n"], r["students"], totals.get(r["name"], 0))
+              for r in found]
     counts.sort(key=lambda m: (-m.results, -m.students, m.function, m.key, m.hint))
     return counts[:limit]
 
@@ -302,37 +333,56 @@ def _next(start: datetime, step: timedelta) -> datetime:
     return start + step
 
 
+class Seconds(Func):
+    """`end - start` in seconds, computed by the database (no per-row Python function, as Django's own datetime
+    subtraction is on SQLite). SQLite's date functions keep milliseconds."""
+
+    output_field = FloatField()
+    template = "CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)"  # PostgreSQL, standard SQL
+    arg_joiner = " - "
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
+                           arg_joiner=") - julianday(", **extra)
+
+
 def feedback_times(assignment: Assignment, version: AssignmentVersion | None = None) -> FeedbackTimes:
     """Median and 90th percentile of upload -> first cards, each read as two rows of a sort in the database
-    (linear interpolation between the closest ranks, as numpy.percentile does by default)."""
-    graded = uploads(assignment, version).filter(status=Submission.Status.GRADED)
-    known = graded.filter(first_feedback_at__isnull=False).annotate(
-        wait=ExpressionWrapper(F("first_feedback_at") - F("created_at"), output_field=DurationField()))
-    count = known.count()
-    unknown = graded.filter(first_feedback_at__isnull=True).count()
+    (linear interpolation between the closest ranks, as numpy.percentile does by default), to the millisecond."""
+    graded = uploads(assignment, version).filter(status=Submission.Status.GRADED).order_by()
+    counts = graded.aggregate(known=Count("id", filter=Q(first_feedback_at__isnull=False)),
+                              unknown=Count("id", filter=Q(first_feedback_at__isnull=True)))
+    count = counts["known"]
+    known = graded.filter(first_feedback_at__isnull=False).annotate(wait=Seconds("first_feedback_at", "created_at"))
 
     def percentile(fraction: float) -> float | None:
         if not count:
             return None
         position = fraction * (count - 1)
         low = math.floor(position)
-        waits = [w.total_seconds() for w in known.order_by("wait", "id").values_list("wait", flat=True)[low:low + 2]]
+        waits = [round(w, 3) for w in known.order_by("wait", "id").values_list("wait", flat=True)[low:low + 2]]
         if len(waits) == 1:
             return waits[0]
         return waits[0] + (waits[1] - waits[0]) * (position - low)
 
-    return FeedbackTimes(count, percentile(0.5), percentile(0.9), unknown)
+    return FeedbackTimes(count, percentile(0.5), percentile(0.9), counts["unknown"])
 
 
 def assignment_insight(assignment: Assignment, version: AssignmentVersion | None = None) -> Insight:
     """Everything the insight page shows, for one version or (None) all of them."""
+    groups = result_groups(assignment, version)
+    functions = function_rates(assignment, version, groups)
+    totals = {r.name: r.total for r in functions if r.kind == FunctionResult.Kind.FUNCTION}
     return Insight(
         assignment=assignment,
         version=version,
         results=current_results(assignment, version).count(),
-        functions=function_rates(assignment, version),
-        cases=case_rates(assignment, version),
-        mistakes=mistake_counts(assignment, version),
+        functions=functions,
+        cases=case_rates(assignment, version, groups),
+        mistakes=mistake_counts(assignment, version, totals=totals),
         upload_scores=upload_scores(assignment, version),
         grade_scores=grade_scores(assignment, version),
         timeline=timeline(assignment, version),

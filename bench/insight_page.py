@@ -50,8 +50,8 @@ def build(uploads: int, students: int, seed: int = 0) -> str:
     people = User.objects.bulk_create([User(username=f"s{i}") for i in range(students)])
     Enrollment.objects.bulk_create([Enrollment(user=u, course=course) for u in people])
     assignment = Assignment.objects.create(course=course, slug="initialization", title="Initialization", max_score=4)
-    manifest = {"functions": [{"name": f, "points": 1, "cases": [{"id": c, "hidden": i > 0} for i, c in enumerate(CASES)]}
-                              for f in FUNCTIONS]}
+    cases = [{"id": c, "hidden": i > 0} for i, c in enumerate(CASES)]
+    manifest = {"functions": [{"name": f, "points": 1, "cases": cases} for f in FUNCTIONS]}
     version = AssignmentVersion.objects.create(assignment=assignment, number=1, slug="initialization", title="I",
                                                manifest=manifest, digest="bench", max_score=4)
     created = Submission._meta.get_field("created_at")
@@ -137,8 +137,8 @@ def main() -> int:
             times.append(time.perf_counter() - began)
             cpu.append(time.process_time() - began_cpu)
         assert response.status_code == 200, response.status_code
-    print(f"page: median {statistics.median(times) * 1000:.0f} ms (CPU of this process {statistics.median(cpu) * 1000:.0f}"
-          f" ms), max {max(times) * 1000:.0f} ms over {args.repeat} renders; {len(queries.captured_queries)} queries; "
+    print(f"page: median {statistics.median(times) * 1000:.0f} ms (CPU of this process "
+          f"{statistics.median(cpu) * 1000:.0f} ms), max {max(times) * 1000:.0f} ms over {args.repeat} renders; {len(queries.captured_queries)} queries; "
           f"{len(response.content) // 1024} KiB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     assignment = Assignment.objects.get(slug="initialization", course__slug="bench")
     for part in ("result_groups", "mistake_counts", "upload_scores", "grade_scores", "timeline", "feedback_times"):

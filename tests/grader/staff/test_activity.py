@@ -46,3 +46,28 @@ def test_time_to_feedback_median_and_90th_percentile(seeded):
     assert (every.count, every.median_s, every.p90_s, every.unknown) == (5, 3.0, 8.0, 1)
     assert activity.feedback_times(Assignment.objects.create(course=assignment.course, slug="x", title="X")) == \
         activity.FeedbackTimes(0, None, None, 0)
+
+
+def test_days_start_at_local_midnight_where_clocks_change(seeded):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    assignment, v1, _, _, a = seeded
+    other = Assignment.objects.create(course=assignment.course, slug="dst", title="DST")
+    for day in (27, 30):  # Berlin moves its clocks forward on 29 March 2026
+        upload(a, other, v1, T0.replace(day=day, hour=10), status=Submission.Status.QUEUED)
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        daily = activity.timeline(other)
+    assert [(start.day, start.hour, n) for start, n in daily.buckets] == [(27, 0, 1), (28, 0, 0), (29, 0, 0),
+                                                                          (30, 0, 1)]
+
+
+def test_uploads_per_week_over_half_a_year(seeded):
+    assignment, v1, _, _, a = seeded
+    other = Assignment.objects.create(course=assignment.course, slug="long", title="Long")
+    for days in (0, 1, 200):
+        upload(a, other, v1, T0 + timedelta(days=days), status=Submission.Status.QUEUED)
+    weekly = activity.timeline(other)
+    assert weekly.unit == "week" and weekly.total == 3 and len(weekly.buckets) == 29
+    assert weekly.buckets[0] == (T0.replace(hour=0, minute=0), 2) and all(s.weekday() == 0 for s, _ in weekly.buckets)

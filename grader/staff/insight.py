@@ -2,25 +2,21 @@
 
 Pass rates, mistakes and the uploads' score distribution read each upload's
 current result only (graded, not superseded: what `grades.counting_candidates`
-reads), so a regraded upload counts once, with its newest result. Time to
-feedback reads the uploads themselves (a regrade keeps its upload's time, so
-its wait means nothing). Every query groups in the database and returns few
-rows (one per function and status, per distinct case-verdict list, per
+reads), so a regraded upload counts once, with its newest result; uploads over
+time and time to feedback are in `grader.staff.activity`. Every query groups
+in the database and returns few rows (one per function and status, per
 distinct score, per time bucket), so a course's page costs the same few
 queries whatever its number of submissions.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
-from django.db.models.functions import Trunc
+from django.db.models import BooleanField, Case, Count, F, Func, Max, Min, Sum, TextField, Value, When
 
 from grader.authoring.models import AssignmentVersion
 from grader.courses.models import Assignment
+from grader.staff.activity import FeedbackTimes, Timeline, feedback_times, timeline
 from grader.submissions.models import FunctionResult, Grade, Submission
 
 SCORE_BINS = 10  # of 10 percentage points each; the last one includes 100 %
@@ -62,7 +58,7 @@ class FunctionRate:
 class CaseRate:
     """One test case of one version: results whose function passed it, of all results of that function."""
 
-    version: int | None
+    version: int
     function: str
     number: int  # 1-based, the manifest's order
     case_id: str
@@ -115,26 +111,6 @@ class Distribution:
 
 
 @dataclass(frozen=True)
-class Timeline:
-    unit: str  # "hour", "day" or "week"
-    buckets: list[tuple[datetime, int]]  # start of each bucket (current time zone), uploads in it
-
-    @property
-    def total(self) -> int:
-        return sum(n for _, n in self.buckets)
-
-
-@dataclass(frozen=True)
-class FeedbackTimes:
-    """Seconds from upload to the first function cards (median and 90th percentile, interpolated)."""
-
-    count: int
-    median_s: float | None
-    p90_s: float | None
-    unknown: int  # graded uploads whose first-card time was not recorded
-
-
-@dataclass(frozen=True)
 class Insight:
     assignment: Assignment
     version: AssignmentVersion | None
@@ -154,22 +130,56 @@ def current_results(assignment: Assignment, version: AssignmentVersion | None = 
     return rows.filter(version=version) if version is not None else rows
 
 
-def uploads(assignment: Assignment, version: AssignmentVersion | None = None):
-    """Every upload a student made (regrade rows excluded), whatever its status."""
-    rows = Submission.objects.filter(assignment=assignment, regrade_of__isnull=True)
-    return rows.filter(version=version) if version is not None else rows
+class CasePassed(Func):
+    """Whether the stored verdict list's case `index` passed: one JSON read per row and case (Django's key
+    lookup reads SQLite's JSON twice), false where the list is shorter."""
+
+    output_field = BooleanField()
+
+    def __init__(self, verdicts: str, index: int):
+        super().__init__(F(verdicts))
+        self.index = int(index)  # an int, so the SQL below holds no outside text
+
+    def as_sql(self, compiler, connection, **extra):
+        # Chosen here rather than in as_sqlite: an aggregate's filter is compiled by as_sql directly.
+        if connection.vendor == "sqlite":
+            template = f"COALESCE(json_extract(%(expressions)s, '$[{self.index}].passed'), 0)"
+        else:  # PostgreSQL's jsonb
+            template = f"COALESCE((%(expressions)s -> {self.index} ->> 'passed') = 'true', false)"
+        return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def function_rates(assignment: Assignment, version: AssignmentVersion | None = None) -> list[FunctionRate]:
+@dataclass(frozen=True)
+class Groups:
+    """The current results' cards counted per version, kind, function and status (few rows), with the number
+    of each case's passes (`passed_0`, `passed_1`, ...) and the versions' manifests that name the cases."""
+
+    rows: list[dict]
+    versions: dict[int, AssignmentVersion]  # pk -> version (number, manifest)
+
+
+def result_groups(assignment: Assignment, version: AssignmentVersion | None = None) -> Groups:
+    """One grouped query for both pass rates. Each case's passes are counted in the database from the stored
+    verdict lists (`cases`: one {"passed": ...} per case, in the manifest's order), up to the most cases a
+    function has in the versions counted."""
+    versions = {v.pk: v for v in (assignment.versions.filter(pk=version.pk) if version else assignment.versions.all())
+                .only("pk", "assignment", "number", "manifest").order_by()}
+    width = max([len(f.get("cases", [])) for v in versions.values() for f in v.manifest.get("functions", [])] or [0])
+    passes = {f"passed_{i}": Count("id", filter=CasePassed("cases", i)) for i in range(width)}
+    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version)).order_by()
+            .values("submission__version", "kind", "name", "status")
+            .annotate(n=Count("id"), score=Sum("score"), max_score=Sum("max_score"), order=Min("order"), **passes))
+    return Groups(list(rows), versions)
+
+
+def function_rates(assignment: Assignment, version: AssignmentVersion | None = None,
+                   groups: Groups | None = None) -> list[FunctionRate]:
     """Per function and model check, in the card order: results by status and the points they earned."""
-    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version))
-            .values("kind", "name", "status")
-            .annotate(n=Count("id"), score=Sum("score"), max_score=Sum("max_score"), order=Min("order")))
     rates: dict[tuple[str, str], FunctionRate] = {}
-    for row in rows:
+    for row in (groups or result_groups(assignment, version)).rows:
         rate = rates.setdefault((row["kind"], row["name"]), FunctionRate(row["kind"], row["name"], order=row["order"]))
         rate.total += row["n"]
-        rate.statuses[row["status"]] = row["n"]
+        rate.statuses[row["status"]] = rate.statuses.get(row["status"], 0) + row["n"]
         rate.score += row["score"] or 0.0
         rate.max_score += row["max_score"] or 0.0
         rate.order = min(rate.order, row["order"])
@@ -177,44 +187,34 @@ def function_rates(assignment: Assignment, version: AssignmentVersion | None = N
     return sorted(rates.values(), key=lambda r: (kind_rank.get(r.kind, 2), r.order, r.name))
 
 
-def case_rates(assignment: Assignment, version: AssignmentVersion | None = None) -> list[CaseRate]:
-    """Per version, function and case (the manifest's order and ids). A result without per-case verdicts (the
-    function was missing or could not be read) fails every case of its function."""
-    rows = (FunctionResult.objects.filter(submission__in=current_results(assignment, version),
-                                          kind=FunctionResult.Kind.FUNCTION)
-            .values("submission__version", "name", "cases").annotate(n=Count("id")))
-    grouped: dict[tuple, list[tuple[list, int]]] = {}
-    for row in rows:
-        grouped.setdefault((row["submission__version"], row["name"]), []).append((row["cases"] or [], row["n"]))
-    manifests = {v.pk: v for v in AssignmentVersion.objects.filter(pk__in={k[0] for k in grouped if k[0]})
-                 .only("pk", "number", "manifest")}
-    rates: list[CaseRate] = []
-    for (version_id, name), verdict_lists in grouped.items():
-        stored = manifests.get(version_id)
-        listed = _manifest_cases(stored.manifest if stored else {}, name)
-        width = max([len(listed)] + [len(verdicts) for verdicts, _ in verdict_lists])
-        total = sum(n for _, n in verdict_lists)
-        for index in range(width):
-            case_id, hidden = listed[index] if index < len(listed) else (f"case {index + 1}", None)
-            passed = sum(n for verdicts, n in verdict_lists if _verdict(verdicts, index).get("passed"))
-            if hidden is None:  # no manifest entry: what the stored verdicts say
-                hidden = any(_verdict(verdicts, index).get("hidden") for verdicts, _ in verdict_lists)
-            rates.append(CaseRate(stored.number if stored else None, name, index + 1, case_id, bool(hidden),
-                                  passed, total))
-    names = {v.number: [f.get("name") for f in v.manifest.get("functions", [])] for v in manifests.values()}
+def case_rates(assignment: Assignment, version: AssignmentVersion | None = None,
+               groups: Groups | None = None) -> list[CaseRate]:
+    """Per version, function and case, named and ordered as the version's manifest lists them. A result without
+    per-case verdicts (the function was missing or could not be read) fails every case of its function; results
+    graded before versions existed have no manifest to name their cases and are left out."""
+    groups = groups or result_groups(assignment, version)
+    totals: dict[tuple[int, str], list] = {}  # (version pk, function) -> [results, passes per case]
+    for row in groups.rows:
+        if row["kind"] != FunctionResult.Kind.FUNCTION or row["submission__version"] not in groups.versions:
+            continue
+        entry = totals.setdefault((row["submission__version"], row["name"]), [0, {}])
+        entry[0] += row["n"]
+        for key, value in row.items():
+            if key.startswith("passed_"):
+                entry[1][int(key[7:])] = entry[1].get(int(key[7:]), 0) + value
+    rates = []
+    for (version_id, name), (total, passes) in totals.items():
+        stored = groups.versions[version_id]
+        for index, (case_id, hidden) in enumerate(_manifest_cases(stored.manifest, name)):
+            rates.append(CaseRate(stored.number, name, index + 1, case_id, hidden, passes.get(index, 0), total))
+    names = {v.number: [f.get("name") for f in v.manifest.get("functions", [])] for v in groups.versions.values()}
 
     def order(rate: CaseRate) -> tuple:  # newest version first, then the manifest's order
         listed = names.get(rate.version, [])
-        return (-(rate.version or 0), listed.index(rate.function) if rate.function in listed else len(listed),
+        return (-rate.version, listed.index(rate.function) if rate.function in listed else len(listed),
                 rate.function, rate.number)
 
     return sorted(rates, key=order)
-
-
-def _verdict(verdicts: list, index: int) -> dict:
-    """The stored verdict of one case ({} when the list is shorter or holds something else)."""
-    found = verdicts[index] if index < len(verdicts) else None
-    return found if isinstance(found, dict) else {}
 
 
 def _manifest_cases(manifest: dict, function: str) -> list[tuple[str, bool]]:
@@ -225,20 +225,22 @@ def _manifest_cases(manifest: dict, function: str) -> list[tuple[str, bool]]:
     return []
 
 
-def mistake_counts(assignment: Assignment, version: AssignmentVersion | None = None,
-                   limit: int = MISTAKES_SHOWN) -> list[MistakeCount]:
+def mistake_counts(assignment: Assignment, version: AssignmentVersion | None = None, limit: int = MISTAKES_SHOWN,
+                   totals: dict[str, int] | None = None) -> list[MistakeCount]:
     """The most frequent hints given on graded functions, counted by their stable key (by their text where a
-    result was stored before keys were), most frequent first."""
+    result was stored before keys were), most frequent first. `totals`: current results per function, when
+    `function_rates` already counted them."""
     rows = FunctionResult.objects.filter(submission__in=current_results(assignment, version),
-                                         kind=FunctionResult.Kind.FUNCTION)
-    totals = dict(rows.values_list("name").annotate(n=Count("id")))
-    with_hint = rows.filter(hint__isnull=False).exclude(hint="")
-    keyed = (with_hint.exclude(mistake="").values("name", "mistake")
+                                         kind=FunctionResult.Kind.FUNCTION).order_by()
+    if totals is None:
+        totals = dict(rows.values_list("name").annotate(n=Count("id")))
+    found = (rows.filter(hint__isnull=False).exclude(hint="")
+             # a result stored without a key is counted by its hint's text
+             .annotate(text=Case(When(mistake="", then=F("hint")), default=Value(""), output_field=TextField()))
+             .values("name", "mistake", "text")
              .annotate(n=Count("id"), students=Count("submission__user", distinct=True), hint=Max("hint")))
-    unkeyed = (with_hint.filter(mistake="").values("name", "hint")
-               .annotate(n=Count("id"), students=Count("submission__user", distinct=True)))
-    counts = [MistakeCount(r["name"], r.get("mistake", ""), r["hint"], r["n"], r["students"], totals.get(r["name"], 0))
-              for r in list(keyed) + list(unkeyed)]
+    counts = [MistakeCount(r["name"], r["mistake"], r["hint"], r["n"], r["students"], totals.get(r["name"], 0))
+              for r in found]
     counts.sort(key=lambda m: (-m.results, -m.students, m.function, m.key, m.hint))
     return counts[:limit]
 
@@ -275,65 +277,20 @@ def grade_scores(assignment: Assignment, version: AssignmentVersion | None = Non
     return distribution(rows.values_list("score", "max_score").annotate(n=Count("id")).order_by())
 
 
-def timeline(assignment: Assignment, version: AssignmentVersion | None = None) -> Timeline:
-    """Uploads per hour over a span of two days or less, per day up to 180 days, per week beyond."""
-    rows = uploads(assignment, version)
-    span = rows.aggregate(first=Min("created_at"), last=Max("created_at"))
-    if span["first"] is None:
-        return Timeline("day", [])
-    length = span["last"] - span["first"]
-    unit = "hour" if length <= timedelta(days=2) else "day" if length <= timedelta(days=180) else "week"
-    counted = dict(rows.annotate(bucket=Trunc("created_at", unit)).values_list("bucket")
-                   .annotate(n=Count("id")).order_by())
-    step = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}[unit]
-    start, last = min(counted), max(counted)
-    buckets = []
-    while start <= last:  # every bucket, empty ones too, so the line's gaps show
-        buckets.append((start, counted.get(start, 0)))
-        start = _next(start, step)
-    return Timeline(unit, buckets)
-
-
-def _next(start: datetime, step: timedelta) -> datetime:
-    """The next bucket's start: an hour later in absolute time; a day or week later on the local clock (adding
-    to an aware datetime keeps its wall time, so a day where clocks change still starts at midnight)."""
-    if step < timedelta(days=1) and start.tzinfo is not None:
-        return (start.astimezone(dt_timezone.utc) + step).astimezone(start.tzinfo)
-    return start + step
-
-
-def feedback_times(assignment: Assignment, version: AssignmentVersion | None = None) -> FeedbackTimes:
-    """Median and 90th percentile of upload -> first cards, each read as two rows of a sort in the database
-    (linear interpolation between the closest ranks, as numpy.percentile does by default)."""
-    graded = uploads(assignment, version).filter(status=Submission.Status.GRADED)
-    known = graded.filter(first_feedback_at__isnull=False).annotate(
-        wait=ExpressionWrapper(F("first_feedback_at") - F("created_at"), output_field=DurationField()))
-    count = known.count()
-    unknown = graded.filter(first_feedback_at__isnull=True).count()
-
-    def percentile(fraction: float) -> float | None:
-        if not count:
-            return None
-        position = fraction * (count - 1)
-        low = math.floor(position)
-        waits = [w.total_seconds() for w in known.order_by("wait", "id").values_list("wait", flat=True)[low:low + 2]]
-        if len(waits) == 1:
-            return waits[0]
-        return waits[0] + (waits[1] - waits[0]) * (position - low)
-
-    return FeedbackTimes(count, percentile(0.5), percentile(0.9), unknown)
-
-
 def assignment_insight(assignment: Assignment, version: AssignmentVersion | None = None) -> Insight:
     """Everything the insight page shows, for one version or (None) all of them."""
+    groups = result_groups(assignment, version)
+    functions = function_rates(assignment, version, groups)
+    totals = {r.name: r.total for r in functions if r.kind == FunctionResult.Kind.FUNCTION}
+    scores = upload_scores(assignment, version)
     return Insight(
         assignment=assignment,
         version=version,
-        results=current_results(assignment, version).count(),
-        functions=function_rates(assignment, version),
-        cases=case_rates(assignment, version),
-        mistakes=mistake_counts(assignment, version),
-        upload_scores=upload_scores(assignment, version),
+        results=scores.count + scores.without_maximum,
+        functions=functions,
+        cases=case_rates(assignment, version, groups),
+        mistakes=mistake_counts(assignment, version, totals=totals),
+        upload_scores=scores,
         grade_scores=grade_scores(assignment, version),
         timeline=timeline(assignment, version),
         feedback=feedback_times(assignment, version),

@@ -21,7 +21,8 @@ def test_ticks_are_round_and_reach_the_top():
 
 
 def test_a_chart_is_named_and_described_for_screen_readers():
-    svg = parsed(charts.columns([("0-10%", 3), ("10-20%", 1)], chart_id="scores", title="Scores", description="Per band."))
+    svg = parsed(charts.columns([("0-10%", 3), ("10-20%", 1)], chart_id="scores", title="Scores",
+                                description="Per band."))
     assert svg.get("role") == "img" and svg.get("aria-labelledby") == "scores-title scores-desc"
     assert svg.find(f"{SVG}title").text == "Scores" and svg.find(f"{SVG}desc").text == "Per band."
 

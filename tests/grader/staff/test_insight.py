@@ -2,88 +2,21 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import timedelta
 
-import numpy as np
 import pytest
-from django.contrib.auth import get_user_model
 
-from grader.authoring.models import AssignmentVersion
-from grader.courses.models import Assignment, Course, Enrollment
+from grader.courses.models import Assignment, Course
 from grader.staff import insight
-from grader.submissions.grades import update_grade
-from grader.submissions.models import FunctionResult, Submission
+from grader.submissions.models import FunctionResult
+from tests.grader.staff.insight_rows import T0, result, seed, upload, verdicts
 
 pytestmark = pytest.mark.django_db
-T0 = datetime(2026, 3, 2, 9, 15, tzinfo=dt_timezone.utc)
-V1 = {"functions": [
-    {"name": "f1", "points": 1, "cases": [{"id": "published"}, {"id": "deep", "hidden": True}]},
-    {"name": "f2", "points": 1, "cases": [{"id": "published"}]},
-]}
-V2 = {"functions": [
-    {"name": "f1", "points": 1, "cases": [{"id": "published"}, {"id": "deep", "hidden": True},
-                                          {"id": "wide", "hidden": True}]},
-]}
-
-
-def verdicts(*passed: bool, hidden_from: int = 1) -> list[dict]:
-    return [{"hidden": i >= hidden_from, "reveal": "now", "passed": p} for i, p in enumerate(passed)]
-
-
-def result(submission, name, status, score, cases, hint=None, mistake="", order=0):
-    return FunctionResult.objects.create(submission=submission, name=name, status=status, score=score, max_score=1,
-                                         cases=cases, hint=hint, mistake=mistake, order=order)
-
-
-def upload(user, assignment, version, at, status=Submission.Status.GRADED, score=None, feedback_s=None, **fields):
-    row = Submission.objects.create(user=user, assignment=assignment, version=version, original_name="a.py",
-                                    size_bytes=1, status=status, score=score, max_score=version.max_score, **fields)
-    Submission.objects.filter(pk=row.pk).update(  # created_at is auto_now_add: set it as the clock had
-        created_at=at, first_feedback_at=at + timedelta(seconds=feedback_s) if feedback_s is not None else None)
-    row.refresh_from_db()
-    return row
 
 
 @pytest.fixture
 def seeded():
-    """Three students' uploads on two versions: one regraded, one failed on our side, one still queued."""
-    User = get_user_model()
-    a, b, c, teacher = (User.objects.create_user(n, password="pw-" + n) for n in ("a", "b", "c", "teacher"))
-    course = Course.objects.create(slug="dnn", title="DNN")
-    for user in (a, b, c):
-        Enrollment.objects.create(user=user, course=course)
-    Enrollment.objects.create(user=teacher, course=course, role=Enrollment.Role.STAFF)
-    assignment = Assignment.objects.create(course=course, slug="init", title="Initialization", max_score=2)
-    v1 = AssignmentVersion.objects.create(assignment=assignment, number=1, slug="init", title="I", manifest=V1,
-                                          digest="1", max_score=2)
-    v2 = AssignmentVersion.objects.create(assignment=assignment, number=2, slug="init", title="I", manifest=V2,
-                                          digest="2", max_score=1)
-    P, F, M = FunctionResult.Status.PASSED, FunctionResult.Status.FAILED, FunctionResult.Status.MISSING
-    k1 = "Use sqrt(2 / n) for He initialization."
-
-    s1 = upload(a, assignment, v1, T0, score=2.0, feedback_s=1)
-    result(s1, "f1", P, 1.0, verdicts(True, True))
-    result(s1, "f2", P, 1.0, verdicts(True), order=1)
-    s2 = upload(b, assignment, v1, T0 + timedelta(hours=1), score=0.5, feedback_s=3)
-    result(s2, "f1", F, 0.5, verdicts(True, False), hint=k1, mistake="mistake:he_scale")
-    result(s2, "f2", M, 0.0, [], hint="Keep the line `def f2(...)`.", mistake="message:missing", order=1)
-    s3 = upload(c, assignment, v1, T0 + timedelta(hours=2), score=1.0, feedback_s=10)
-    result(s3, "f1", F, 0.0, verdicts(False, False), hint=k1, mistake="mistake:he_scale")
-    result(s3, "f2", P, 1.0, verdicts(True), order=1)
-    s4 = upload(b, assignment, v1, T0 + timedelta(hours=3), score=0.0, feedback_s=5, superseded=True)
-    result(s4, "f1", F, 0.0, verdicts(False, False), hint=k1, mistake="mistake:he_scale")  # replaced: never counted
-    result(s4, "f2", F, 0.0, verdicts(False), order=1)
-    s5 = upload(b, assignment, v1, T0 + timedelta(hours=3), score=1.5, feedback_s=600, regrade_of=s4)
-    result(s5, "f1", P, 1.0, verdicts(True, True))
-    result(s5, "f2", F, 0.5, verdicts(False), hint="An older hint, stored without its key.", order=1)
-    upload(c, assignment, v1, T0 + timedelta(hours=4), status=Submission.Status.FAILED)
-    s9 = upload(c, assignment, v2, T0 + timedelta(hours=6), score=1.0, feedback_s=2)
-    result(s9, "f1", P, 1.0, verdicts(True, True, True))
-    upload(a, assignment, v1, T0 + timedelta(hours=7), status=Submission.Status.QUEUED)
-    for user in (a, b, c):
-        update_grade(user, assignment)
-    return assignment, v1, v2, teacher, a
+    return seed()
 
 
 def test_pass_rates_per_function_count_each_upload_s_current_result_once(seeded):
@@ -139,37 +72,6 @@ def test_a_distribution_bins_by_percent_of_the_maximum():
     assert insight.distribution([]).mean_percent is None
 
 
-def test_uploads_per_hour_fill_empty_hours(seeded):
-    assignment, v1, *_ = seeded
-    hourly = insight.timeline(assignment)
-    assert hourly.unit == "hour"
-    assert [(start.hour, n) for start, n in hourly.buckets] == [(9, 1), (10, 1), (11, 1), (12, 1), (13, 1), (14, 0),
-                                                                (15, 1), (16, 1)]
-    assert [n for _, n in insight.timeline(assignment, v1).buckets] == [1, 1, 1, 1, 1, 0, 0, 1]
-
-
-def test_uploads_per_day_over_longer_spans(seeded):
-    assignment, v1, _, _, a = seeded
-    upload(a, assignment, v1, T0 + timedelta(days=3, hours=20), status=Submission.Status.QUEUED)
-    daily = insight.timeline(assignment)
-    assert daily.unit == "day"
-    assert [(start.day, n) for start, n in daily.buckets] == [(2, 7), (3, 0), (4, 0), (5, 0), (6, 1)]
-    assert daily.buckets[0][0].hour == 0
-
-
-def test_time_to_feedback_median_and_90th_percentile(seeded):
-    assignment, v1, _, _, a = seeded
-    times = insight.feedback_times(assignment, v1)  # uploads only: the regrade's 600 s is no student's wait
-    expected = np.percentile([1, 3, 5, 10], [50, 90])
-    assert (times.count, times.median_s, times.p90_s, times.unknown) == (4, expected[0], expected[1], 0)
-    assert (times.median_s, times.p90_s) == (4.0, 8.5)
-    upload(a, assignment, v1, T0, score=1.0)  # graded before the first-card time was stored
-    every = insight.feedback_times(assignment)
-    assert (every.count, every.median_s, every.p90_s, every.unknown) == (5, 3.0, 8.0, 1)
-    assert insight.feedback_times(Assignment.objects.create(course=assignment.course, slug="x", title="X")) == \
-        insight.FeedbackTimes(0, None, None, 0)
-
-
 def test_the_page_costs_a_fixed_number_of_queries(seeded, client, django_assert_max_num_queries):
     assignment, v1, _, teacher, a = seeded
     client.force_login(teacher)
@@ -187,6 +89,7 @@ def test_the_page_shows_each_chart_with_its_numbers(seeded, client):
     client.force_login(teacher)
     page = client.get("/courses/dnn/staff/assignments/init/insight/?version=1").content.decode()
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 6
+    assert "<strong>4</strong> current graded results" in page and "<strong>6</strong> uploads (any status)" in page
     assert '<title id="chart-functions-title">Pass rate per graded function</title>' in page
     assert re.search(r'<td>f1</td>\s*<td class="n">4</td><td class="n">2</td>', page)  # 4 results, 2 passed
     assert "2. deep <span class=\"muted\">(hidden)</span>" in page and "Use sqrt(2 / n) for He initialization." in page

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -36,6 +37,7 @@ HEADER_ALIASES = {"firstname": "first_name", "given_name": "first_name", "lastna
 MAX_CSV_BYTES = 1 * 2**20
 MAX_CSV_ROWS = 5000
 NAME_MAX = 150  # django.contrib.auth's first_name / last_name / username lengths
+EMAIL_MAX = 254
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def parse_csv(data: bytes | str) -> list[Person]:
                                     "(a separator inside a value needs quotes)."))
             continue
         values = {column: cell.strip() for column, cell in zip(columns, cells)}
-        people.append(Person(username=values.get("username", ""), email=values.get("email", ""),
+        people.append(Person(username=get_user_model().normalize_username(values.get("username", "")),
+                             email=values.get("email", ""),
                              first_name=values.get("first_name", ""), last_name=values.get("last_name", ""),
                              role=values.get("role", "").lower() or Enrollment.Role.STUDENT, line=line))
     if problems:
@@ -150,6 +153,11 @@ def check(course: Course, people: list[Person]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     existing = {u.username: u for u in User.objects.filter(username__in=[p.username for p in people])}
+    folded = {}  # usernames differ by case only: one person with two accounts, or a typo
+    unknown = [p.username.lower() for p in people if p.username not in existing]
+    for username in (User.objects.annotate(folded=Lower("username")).filter(folded__in=unknown)
+                     .values_list("username", flat=True)):
+        folded[username.lower()] = username
     for person in people:
         def say(column, message):
             problems.append(Problem(person.line, column, message, person.username))
@@ -176,7 +184,13 @@ def check(course: Course, people: list[Person]) -> list[Problem]:
                 validate_email(person.email)
             except ValidationError:
                 say("email", f"{person.email!r} is not an e-mail address.")
+        if person.email and len(person.email) > EMAIL_MAX:
+            say("email", f"The e-mail address is longer than {EMAIL_MAX} characters.")
         user = existing.get(person.username)
+        if user is None and person.username.lower() in folded:
+            say("username", f"There is an account {folded[person.username.lower()]}, spelt with other capitals: use "
+                            "that spelling to enrol it.")
+            continue
         if user is None and not person.email:
             say("email", f"There is no account {person.username} yet: give an e-mail address, so that the link to "
                          "choose a password can be sent.")
@@ -204,38 +218,46 @@ def enrol(course: Course, people: list[Person], base_url: str, by=None) -> Outco
 
     New usernames become accounts with an unusable password; after the commit each is sent a
     set-password link built on `base_url` (scheme and host, e.g. "https://grader.example.org").
-    An existing member's role is set to the row's.
+    An existing member's role is set to the row's. A few thousand rows take a handful of queries.
     """
     User = get_user_model()
     outcome = Outcome()
+    names = [person.username for person in people]
     with transaction.atomic():
         problems = check(course, people)
         if problems:
             raise EnrolmentError(problems)
-        created = []
+        known = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+        new_users = []
         for person in people:
-            user = User.objects.filter(username=person.username).first()
-            if user is None:
-                user = User.objects.create_user(person.username, email=person.email, first_name=person.first_name,
-                                                last_name=person.last_name)  # no password given: unusable
-                created.append(user)
-                outcome.created.append(user.username)
-            enrollment, new = Enrollment.objects.get_or_create(user=user, course=course,
-                                                               defaults={"role": person.role})
-            if new:
-                if user.username not in outcome.created:
-                    outcome.enrolled.append(user.username)
-            elif enrollment.role != person.role:
-                enrollment.role = person.role
-                enrollment.save(update_fields=["role"])
-                outcome.role_changed.append(user.username)
+            if person.username not in known:
+                user = User(username=person.username, email=User.objects.normalize_email(person.email),
+                            first_name=person.first_name, last_name=person.last_name)
+                user.set_unusable_password()
+                new_users.append(user)
+        User.objects.bulk_create(new_users)
+        outcome.created = [user.username for user in new_users]
+        users = {user.username: user for user in User.objects.filter(username__in=names)}
+        members = {e.user_id: e for e in Enrollment.objects.filter(course=course, user__in=users.values())}
+        added, changed = [], []
+        for person in people:
+            user, member = users[person.username], members.get(users[person.username].pk)
+            if member is None:
+                added.append(Enrollment(user=user, course=course, role=person.role))
+                if person.username in known:
+                    outcome.enrolled.append(person.username)
+            elif member.role != person.role:
+                member.role = person.role
+                changed.append(member)
+                outcome.role_changed.append(person.username)
             else:
-                outcome.unchanged.append(user.username)
+                outcome.unchanged.append(person.username)
+        Enrollment.objects.bulk_create(added)
+        Enrollment.objects.bulk_update(changed, ["role"])
     log.info("people enrolled", extra={"course": course.slug, "accounts_created": len(outcome.created),
                                        "enrolled": len(outcome.enrolled), "role_changed": len(outcome.role_changed)})
-    for user in created:
-        if not send_set_password_link(user, course, base_url, by):
-            outcome.unsent.append(user.username)
+    roles = {person.username: person.role for person in people}
+    outcome.unsent = send_set_password_links([users[name] for name in outcome.created], course, base_url, by, roles)
     return outcome
 
 
@@ -245,23 +267,45 @@ def set_password_url(user) -> str:
                                                      "token": default_token_generator.make_token(user)})
 
 
-def send_set_password_link(user, course: Course, base_url: str, by=None) -> bool:
-    """E-mails the user a link to choose a password; False (and logged) when it could not be sent."""
-    context = {
-        "user": user, "course": course, "by": by,
-        "role": course.enrollments.filter(user=user).values_list("role", flat=True).first() or "student",
-        "link": base_url.rstrip("/") + set_password_url(user),
-        "login": base_url.rstrip("/") + reverse("login"),
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    }
-    subject = render_to_string("staff/people_invite_subject.txt", context).strip()
-    body = render_to_string("staff/people_invite_email.txt", context)
+def send_set_password_links(users: list, course: Course, base_url: str, by=None,
+                            roles: dict[str, str] | None = None) -> list[str]:
+    """E-mails each user a link to choose a password, over one connection; returns who could not be sent one.
+
+    A mail server that fails is logged and reported, never raised: the enrolment it follows stands.
+    """
+    if not users:
+        return []
+    if roles is None:
+        roles = dict(course.enrollments.filter(user__in=users).values_list("user__username", "role"))
+    base = base_url.rstrip("/")
+    unsent = []
+    connection = get_connection()
     try:
-        send_mail(subject, body, None, [user.email])
-    except Exception:  # an SMTP server that does not answer must not undo the enrolment
-        log.exception("set-password e-mail not sent", extra={"course": course.slug, "user": user.pk})
-        return False
-    return True
+        connection.open()
+    except Exception:
+        log.exception("mail server unreachable", extra={"course": course.slug, "messages": len(users)})
+        return [user.username for user in users]
+    try:
+        for user in users:
+            context = {"user": user, "course": course, "by": by, "role": roles.get(user.username, "student"),
+                       "link": base + set_password_url(user), "login": base + reverse("login"),
+                       "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
+            message = EmailMessage(render_to_string("staff/people_invite_subject.txt", context).strip(),
+                                   render_to_string("staff/people_invite_email.txt", context), None, [user.email],
+                                   connection=connection)
+            try:
+                message.send()
+            except Exception:
+                log.exception("set-password e-mail not sent", extra={"course": course.slug, "user": user.pk})
+                unsent.append(user.username)
+    finally:
+        connection.close()
+    return unsent
+
+
+def send_set_password_link(user, course: Course, base_url: str, by=None) -> bool:
+    """E-mails one user a link to choose a password; False (and logged) when it could not be sent."""
+    return not send_set_password_links([user], course, base_url, by)
 
 
 def may_resend(user) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,8 +25,8 @@ class PersonForm(forms.Form):
 
     def person(self) -> enrolment.Person:
         data = self.cleaned_data
-        return enrolment.Person(data["username"].strip(), data["email"].strip(), data["first_name"].strip(),
-                                data["last_name"].strip(), data["role"])
+        return enrolment.Person(get_user_model().normalize_username(data["username"].strip()), data["email"].strip(),
+                                data["first_name"].strip(), data["last_name"].strip(), data["role"])
 
 
 class CsvForm(forms.Form):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grader.courses.models import Enrollment
-from grader.staff import enrolment
+from grader.staff import enrolment, invites
 from grader.staff.access import staff_view
 
 ROLE_CHOICES = Enrollment.Role.choices
@@ -55,7 +55,7 @@ def _page(request, course, person_form=None, csv_form=None, problems=(), status=
                .annotate(uploads=Count("user__submissions", filter=Q(user__submissions__assignment__course=course,
                                                                      user__submissions__regrade_of__isnull=True)))
                .order_by("role", "user__username"))
-    rows = [(m, enrolment.may_resend(m.user)) for m in members]
+    rows = [(m, invites.may_resend(m.user)) for m in members]
     return render(request, "staff/people.html", {
         "course": course,
         "rows": rows,
@@ -180,9 +180,9 @@ def remove_person(request, course, username):
 @require_POST
 def send_link(request, course, username):
     member = _member(course, username)
-    if not enrolment.may_resend(member.user):
+    if not invites.may_resend(member.user):
         messages.error(request, f"{username} has chosen a password already (or has no e-mail address): no link sent.")
-    elif enrolment.send_set_password_link(member.user, course, _base_url(request), by=request.user):
+    elif invites.send_set_password_link(member.user, course, _base_url(request), by=request.user):
         messages.success(request, f"A new link to choose a password was sent to {username}.")
     else:
         messages.error(request, f"The e-mail to {username} could not be sent.")

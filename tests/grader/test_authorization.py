@@ -205,6 +205,24 @@ def test_every_route_lets_in_only_whom_it_should(client, world, route):
     assert not problems, f"{route.name} ({kind}):\n" + "\n".join(problems)
 
 
+CSRF_EXEMPT: dict[str, str] = {}  # route name -> why a POST without the form's CSRF token may act there
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+def test_every_route_refuses_a_post_without_its_csrf_token(world, route):
+    """Even course staff's own POSTs need the token a page of ours put in the form (no cross-site forms)."""
+    from django.test import Client
+
+    if route.name in CSRF_EXEMPT:
+        return
+    users, values, by_route = world
+    url = route.url({**values, **by_route.get(route.name, {})})
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["staff"])
+    status = client.post(url, {}).status_code
+    assert status == 403, f"{route.name}: POST {url} without a CSRF token -> {status} (exempt it in CSRF_EXEMPT, saying why)"
+
+
 def test_the_walk_finds_every_app_and_a_route_it_cannot_fill_fails_with_its_name():
     names = {route.name for route in ROUTES}
     assert {"staff:home", "staff:people", "staff:failed", "submissions:status", "courses:upload", "admin:index",

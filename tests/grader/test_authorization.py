@@ -3,7 +3,8 @@
 The routes are walked from the root URLconf, so a route added anywhere is tested here without anyone
 listing it. Each route's arguments are filled by parameter name from the objects below; a route this
 test cannot fill, or whose kind it does not know, fails with its name (add its parameter to VALUES,
-or its name to BY_ROUTE / KINDS), never skipped. Staff pages (namespace `staff`) need no listing.
+or its name to BY_ROUTE / KINDS), never skipped. Staff pages (namespace `staff`) need no listing. A POST
+without the CSRF token of one of our forms is refused everywhere, course staff's included.
 """
 from __future__ import annotations
 

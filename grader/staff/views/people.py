@@ -153,6 +153,8 @@ def change_role(request, course, username):
         messages.error(request, str(error))
     else:
         messages.success(request, f"{username} is now {Enrollment.Role(form.cleaned_data['role']).label.lower()}.")
+        if member.user == request.user and form.cleaned_data["role"] != Enrollment.Role.STAFF:
+            return redirect("courses:home")  # no longer staff: these pages are no longer theirs
     return redirect("staff:people", course.slug)
 
 

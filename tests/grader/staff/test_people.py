@@ -124,6 +124,9 @@ def test_roles_change_but_the_last_member_of_staff_stays(client, world):
     assert "without staff" in response.content.decode() and course.enrollments.get(user=teacher).role == "staff"
     assert client.post(url("role", "stu"), {"role": "admin"}, follow=True).status_code == 200
     assert course.enrollments.get(user=student).role == "student"
+    client.post(url("role", "stu"), {"role": "staff"})
+    response = client.post(url("role", "teacher"), {"role": "student"})  # stepping down: off to the student pages
+    assert response["Location"] == "/" and course.enrollments.get(user=teacher).role == "student"
 
 
 def test_removing_asks_first_then_keeps_the_submissions(client, world):

@@ -139,6 +139,10 @@ def test_removing_asks_first_then_keeps_the_submissions(client, world):
     assert client.post(url("remove", "stu")).status_code == 302
     assert not course.enrollments.filter(user=student).exists() and Submission.objects.filter(user=student).count() == 1
     assert "last member of staff" in client.post(url("remove", "teacher"), follow=True).content.decode()
+    client.post(url("add"), {"username": "outsider", "role": "staff"})
+    assert "This is you" in client.get(url("remove", "teacher")).content.decode()
+    assert client.post(url("remove", "teacher"))["Location"] == "/"
+    assert not course.enrollments.filter(user=teacher).exists()
 
 
 def test_members_of_another_course_cannot_be_changed_from_this_one(client, world):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -70,7 +71,8 @@ def _page(request, course, person_form=None, csv_form=None, problems=(), status=
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
+    """Scheme and host of the links e-mailed: GRADER_BASE_URL when set, else the host the request came to."""
+    return settings.GRADER_BASE_URL or request.build_absolute_uri("/")
 
 
 def _report(request, outcome: enrolment.Outcome) -> None:

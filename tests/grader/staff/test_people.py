@@ -163,3 +163,11 @@ def test_the_link_is_sent_again_only_to_whoever_has_not_chosen_a_password(client
     assert len(mail.outbox) == 2
     assert "has chosen a password already" in client.post(url("link", "stu"), follow=True).content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_links_in_emails_use_the_configured_base_url(client, world, settings):
+    settings.GRADER_BASE_URL = "https://grader.example.org"
+    _, teacher, *_ = world
+    client.force_login(teacher)
+    client.post(url("add"), {"username": "ada", "email": "ada@example.org", "role": "student"})
+    assert "https://grader.example.org/accounts/set-password/" in mail.outbox[0].body

@@ -98,6 +98,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
                         else "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gradebox <gradebox@localhost>")
+# Where links in e-mails point (scheme and host, e.g. https://grader.example.org); empty: the host the
+# request came to, which behind a proxy that terminates TLS may read http://.
+GRADER_BASE_URL = env_str("GRADER_BASE_URL", "").rstrip("/")
 # How long a set-password link stays valid (Django's password-reset tokens), in seconds: a week.
 PASSWORD_RESET_TIMEOUT = env_int("GRADER_SET_PASSWORD_LINK_S", 7 * 86400, minimum=3600)
 LOGIN_URL = "login"

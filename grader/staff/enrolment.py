@@ -1,8 +1,7 @@
 """Who is in a course: adding people by username or CSV (all rows or none), roles, removal, set-password links.
 
 A person the platform does not know yet gets an account with an unusable password and an e-mail
-with a link to Django's password-reset-confirm view, where they choose one (the account is theirs
-from then on). Course staff never change an existing account: a row naming an existing username
+with a link to choose one (`grader.staff.invites`). Course staff never change an existing account: a row naming an existing username
 with another e-mail address is an error, since it most likely names someone else.
 """
 from __future__ import annotations
@@ -12,19 +11,14 @@ import io
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.db.models.functions import Lower
 
 from grader.courses.models import Course, Enrollment
+from grader.staff import invites
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +30,7 @@ HEADER_ALIASES = {"firstname": "first_name", "given_name": "first_name", "lastna
 MAX_CSV_BYTES = 1 * 2**20
 MAX_CSV_ROWS = 5000
 NAME_MAX = 150  # django.contrib.auth's first_name / last_name / username lengths
+EMAIL_MAX = 254
 
 
 @dataclass(frozen=True)
@@ -129,7 +124,8 @@ def parse_csv(data: bytes | str) -> list[Person]:
                                     "(a separator inside a value needs quotes)."))
             continue
         values = {column: cell.strip() for column, cell in zip(columns, cells)}
-        people.append(Person(username=values.get("username", ""), email=values.get("email", ""),
+        people.append(Person(username=get_user_model().normalize_username(values.get("username", "")),
+                             email=values.get("email", ""),
                              first_name=values.get("first_name", ""), last_name=values.get("last_name", ""),
                              role=values.get("role", "").lower() or Enrollment.Role.STUDENT, line=line))
     if problems:
@@ -150,6 +146,11 @@ def check(course: Course, people: list[Person]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     existing = {u.username: u for u in User.objects.filter(username__in=[p.username for p in people])}
+    folded = {}  # usernames differ by case only: one person with two accounts, or a typo
+    unknown = [p.username.lower() for p in people if p.username not in existing]
+    for username in (User.objects.annotate(folded=Lower("username")).filter(folded__in=unknown)
+                     .values_list("username", flat=True)):
+        folded[username.lower()] = username
     for person in people:
         def say(column, message):
             problems.append(Problem(person.line, column, message, person.username))
@@ -176,7 +177,13 @@ def check(course: Course, people: list[Person]) -> list[Problem]:
                 validate_email(person.email)
             except ValidationError:
                 say("email", f"{person.email!r} is not an e-mail address.")
+        if person.email and len(person.email) > EMAIL_MAX:
+            say("email", f"The e-mail address is longer than {EMAIL_MAX} characters.")
         user = existing.get(person.username)
+        if user is None and person.username.lower() in folded:
+            say("username", f"There is an account {folded[person.username.lower()]}, spelt with other capitals: use "
+                            "that spelling to enrol it.")
+            continue
         if user is None and not person.email:
             say("email", f"There is no account {person.username} yet: give an e-mail address, so that the link to "
                          "choose a password can be sent.")
@@ -204,69 +211,47 @@ def enrol(course: Course, people: list[Person], base_url: str, by=None) -> Outco
 
     New usernames become accounts with an unusable password; after the commit each is sent a
     set-password link built on `base_url` (scheme and host, e.g. "https://grader.example.org").
-    An existing member's role is set to the row's.
+    An existing member's role is set to the row's. A few thousand rows take a handful of queries.
     """
     User = get_user_model()
     outcome = Outcome()
+    names = [person.username for person in people]
     with transaction.atomic():
         problems = check(course, people)
         if problems:
             raise EnrolmentError(problems)
-        created = []
+        known = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+        new_users = []
         for person in people:
-            user = User.objects.filter(username=person.username).first()
-            if user is None:
-                user = User.objects.create_user(person.username, email=person.email, first_name=person.first_name,
-                                                last_name=person.last_name)  # no password given: unusable
-                created.append(user)
-                outcome.created.append(user.username)
-            enrollment, new = Enrollment.objects.get_or_create(user=user, course=course,
-                                                               defaults={"role": person.role})
-            if new:
-                if user.username not in outcome.created:
-                    outcome.enrolled.append(user.username)
-            elif enrollment.role != person.role:
-                enrollment.role = person.role
-                enrollment.save(update_fields=["role"])
-                outcome.role_changed.append(user.username)
+            if person.username not in known:
+                user = User(username=person.username, email=User.objects.normalize_email(person.email),
+                            first_name=person.first_name, last_name=person.last_name)
+                user.set_unusable_password()
+                new_users.append(user)
+        User.objects.bulk_create(new_users)
+        outcome.created = [user.username for user in new_users]
+        users = {user.username: user for user in User.objects.filter(username__in=names)}
+        members = {e.user_id: e for e in Enrollment.objects.filter(course=course, user__in=users.values())}
+        added, changed = [], []
+        for person in people:
+            user, member = users[person.username], members.get(users[person.username].pk)
+            if member is None:
+                added.append(Enrollment(user=user, course=course, role=person.role))
+                if person.username in known:
+                    outcome.enrolled.append(person.username)
+            elif member.role != person.role:
+                member.role = person.role
+                changed.append(member)
+                outcome.role_changed.append(person.username)
             else:
-                outcome.unchanged.append(user.username)
+                outcome.unchanged.append(person.username)
+        Enrollment.objects.bulk_create(added)
+        Enrollment.objects.bulk_update(changed, ["role"])
     log.info("people enrolled", extra={"course": course.slug, "accounts_created": len(outcome.created),
                                        "enrolled": len(outcome.enrolled), "role_changed": len(outcome.role_changed)})
-    for user in created:
-        if not send_set_password_link(user, course, base_url, by):
-            outcome.unsent.append(user.username)
+    roles = {person.username: person.role for person in people}
+    outcome.unsent = invites.send_set_password_links([users[name] for name in outcome.created], course, base_url, by, roles)
     return outcome
-
-
-def set_password_url(user) -> str:
-    """The path of the page where `user` chooses a password (Django's reset-confirm view and token)."""
-    return reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                                                     "token": default_token_generator.make_token(user)})
-
-
-def send_set_password_link(user, course: Course, base_url: str, by=None) -> bool:
-    """E-mails the user a link to choose a password; False (and logged) when it could not be sent."""
-    context = {
-        "user": user, "course": course, "by": by,
-        "role": course.enrollments.filter(user=user).values_list("role", flat=True).first() or "student",
-        "link": base_url.rstrip("/") + set_password_url(user),
-        "login": base_url.rstrip("/") + reverse("login"),
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    }
-    subject = render_to_string("staff/people_invite_subject.txt", context).strip()
-    body = render_to_string("staff/people_invite_email.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except Exception:  # an SMTP server that does not answer must not undo the enrolment
-        log.exception("set-password e-mail not sent", extra={"course": course.slug, "user": user.pk})
-        return False
-    return True
-
-
-def may_resend(user) -> bool:
-    """Only an account nobody has chosen a password for yet gets a new link from course staff."""
-    return not user.has_usable_password() and bool(user.email)
 
 
 def change_role(course: Course, user, role: str) -> None:

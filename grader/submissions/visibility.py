@@ -62,7 +62,7 @@ def _card(result, due_at: datetime | None, now: datetime) -> Card:
     failing = [v for v in cases if not v["passed"]]
     score = round(result.max_score * (len(cases) - len(failing)) / len(cases), 6) if cases else 0.0
     pending = {c["reveal"] for c in hidden_now}
-    when = (f"their verdicts show after your due date ({formats.date_format(due_at, 'DATETIME_FORMAT')})"
+    when = (f"their verdicts show after your due date, {formats.date_format(due_at, 'DATETIME_FORMAT')}"
             if "after_due" in pending and due_at else "their verdicts are not shown")
     count = len(hidden_now)
     passed = sum(c["passed"] for c in shown)

@@ -3,7 +3,8 @@
 The routes are walked from the root URLconf, so a route added anywhere is tested here without anyone
 listing it. Each route's arguments are filled by parameter name from the objects below; a route this
 test cannot fill, or whose kind it does not know, fails with its name (add its parameter to VALUES,
-or its name to BY_ROUTE / KINDS), never skipped. Staff pages (namespace `staff`) need no listing.
+or its name to BY_ROUTE / KINDS), never skipped. Staff pages (namespace `staff`) need no listing. A POST
+without the CSRF token of one of our forms is refused everywhere, course staff's included.
 """
 from __future__ import annotations
 
@@ -203,6 +204,24 @@ def test_every_route_lets_in_only_whom_it_should(client, world, route):
             problems.append(f"{visitor} must get {expect}: GET {url} -> {get.status_code} {get.get('Location', '')}, "
                             f"POST -> {post.status_code} {post.get('Location', '')}")
     assert not problems, f"{route.name} ({kind}):\n" + "\n".join(problems)
+
+
+CSRF_EXEMPT: dict[str, str] = {}  # route name -> why a POST without the form's CSRF token may act there
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
+def test_every_route_refuses_a_post_without_its_csrf_token(world, route):
+    """Even course staff's own POSTs need the token a page of ours put in the form (no cross-site forms)."""
+    from django.test import Client
+
+    if route.name in CSRF_EXEMPT:
+        return
+    users, values, by_route = world
+    url = route.url({**values, **by_route.get(route.name, {})})
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["staff"])
+    status = client.post(url, {}).status_code
+    assert status == 403, f"{route.name}: POST {url} without a CSRF token -> {status} (exempt it in CSRF_EXEMPT, saying why)"
 
 
 def test_the_walk_finds_every_app_and_a_route_it_cannot_fill_fails_with_its_name():

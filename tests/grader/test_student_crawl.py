@@ -1,7 +1,8 @@
 """A hostile student's view of everything they can reach: no hidden input and no expected value, ever.
 
 The student's functions print their arguments (to stdout and stderr), return them as dictionary keys,
-raise with them in the message, and name a NameError and an exception class after them. The file is
+raise with them in the message, name a NameError and an exception class after them, and keep them
+(in memory and in /tmp) for a visible case that comes after the hidden ones and raises with all it finds. The file is
 graded through the real pipeline and sandbox; then every page and JSON endpoint the student can
 reach from the home page (links, images, the live-status endpoints) is crawled, before and after
 the due date, and no response may hold a hidden case's input or expected value in any of the ways a
@@ -42,7 +43,8 @@ MANIFEST = tomli_w.dumps({
         {"name": "leaky_relu", "points": 2, "outputs": ["A"], "cases": [
             {"id": "published", "args": [{"array": [[-1.0, 0.5]]}, 0.1]},
             {"id": "now", "args": "cases.py:now", "hidden": True},
-            {"id": "never", "args": "cases.py:never", "hidden": True, "reveal": "never"}]},
+            {"id": "never", "args": "cases.py:never", "hidden": True, "reveal": "never"},
+            {"id": "after", "args": [{"array": [[3.0, -4.0, 5.0, -6.0]]}, 0.25]}]},  # visible, after the hidden
     ]})
 CASES = f"""import numpy as np
 
@@ -70,8 +72,20 @@ def relu(Z):
     return np.maximum(0, Z)
 
 
+SEEN = []
+
+
 def leaky_relu(Z, slope):
     print("leaky_relu got", Z, slope, Z.tolist())
+    try:  # what earlier calls left behind, in this process or in /tmp
+        left = open("/tmp/seen.txt").read()
+    except OSError:
+        left = ""
+    SEEN.append(Z.tolist())
+    with open("/tmp/seen.txt", "a") as handle:
+        handle.write(f"{Z.tolist()} {slope}\\n")
+    if Z.shape[1] == 4:  # the visible case after the hidden ones: its message is shown in full
+        raise ValueError(f"earlier calls: {SEEN[:-1]} {left!r}")
     if Z.shape[1] == 2 and Z[0, 0] < -10:
         raise type(f"Saw_{int(abs(Z[0, 0]) * 1000)}", (ValueError,), {})(f"inputs {Z.tolist()} slope {slope!r}")
     if Z.shape[1] == 3:
@@ -167,6 +181,7 @@ def test_nothing_a_student_can_reach_holds_a_hidden_input_or_expected_value(clie
     submission, student, teacher = graded
     leaky = submission.function_results.get(name="leaky_relu")
     assert "Saw_27438" in " ".join(leaky.staff_notes) and leaky.status == "error"  # the file did what it says
+    assert "earlier calls: [] ''" in " ".join(check["message"] for check in leaky.checks)  # each case: a fresh process
 
     before = student_crawl(client, submission, student)
     assert not leaks(before), "\n".join(leaks(before))

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grader.courses.models import Enrollment
-from grader.staff import enrolment
+from grader.staff import enrolment, invites
 from grader.staff.access import staff_view
 
 ROLE_CHOICES = Enrollment.Role.choices
@@ -24,8 +26,8 @@ class PersonForm(forms.Form):
 
     def person(self) -> enrolment.Person:
         data = self.cleaned_data
-        return enrolment.Person(data["username"].strip(), data["email"].strip(), data["first_name"].strip(),
-                                data["last_name"].strip(), data["role"])
+        return enrolment.Person(get_user_model().normalize_username(data["username"].strip()), data["email"].strip(),
+                                data["first_name"].strip(), data["last_name"].strip(), data["role"])
 
 
 class CsvForm(forms.Form):
@@ -54,7 +56,7 @@ def _page(request, course, person_form=None, csv_form=None, problems=(), status=
                .annotate(uploads=Count("user__submissions", filter=Q(user__submissions__assignment__course=course,
                                                                      user__submissions__regrade_of__isnull=True)))
                .order_by("role", "user__username"))
-    rows = [(m, enrolment.may_resend(m.user)) for m in members]
+    rows = [(m, invites.may_resend(m.user)) for m in members]
     return render(request, "staff/people.html", {
         "course": course,
         "rows": rows,
@@ -69,7 +71,8 @@ def _page(request, course, person_form=None, csv_form=None, problems=(), status=
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
+    """Scheme and host of the links e-mailed: GRADER_BASE_URL when set, else the host the request came to."""
+    return settings.GRADER_BASE_URL or request.build_absolute_uri("/")
 
 
 def _report(request, outcome: enrolment.Outcome) -> None:
@@ -152,6 +155,8 @@ def change_role(request, course, username):
         messages.error(request, str(error))
     else:
         messages.success(request, f"{username} is now {Enrollment.Role(form.cleaned_data['role']).label.lower()}.")
+        if member.user == request.user and form.cleaned_data["role"] != Enrollment.Role.STAFF:
+            return redirect("courses:home")  # no longer staff: these pages are no longer theirs
     return redirect("staff:people", course.slug)
 
 
@@ -179,9 +184,9 @@ def remove_person(request, course, username):
 @require_POST
 def send_link(request, course, username):
     member = _member(course, username)
-    if not enrolment.may_resend(member.user):
+    if not invites.may_resend(member.user):
         messages.error(request, f"{username} has chosen a password already (or has no e-mail address): no link sent.")
-    elif enrolment.send_set_password_link(member.user, course, _base_url(request), by=request.user):
+    elif invites.send_set_password_link(member.user, course, _base_url(request), by=request.user):
         messages.success(request, f"A new link to choose a password was sent to {username}.")
     else:
         messages.error(request, f"The e-mail to {username} could not be sent.")

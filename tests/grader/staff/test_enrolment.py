@@ -109,3 +109,15 @@ def test_a_mail_server_that_fails_does_not_undo_the_enrolment(course, settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
     outcome = enrolment.enrol(course, [Person("ada", "ada@example.org")], BASE)
     assert outcome.unsent == ["ada"] and course.enrollments.filter(user__username="ada").exists()
+
+
+def test_a_username_that_differs_by_capitals_only_is_refused_with_the_existing_spelling(course):
+    get_user_model().objects.create_user("Ada.L", "ada@example.org")
+    problems = enrolment.check(course, [Person("ada.l", "ada@example.org", line=2)])
+    assert [(p.line, p.field) for p in problems] == [(2, "username")] and "Ada.L" in problems[0].message
+
+
+def test_a_class_of_thousands_is_enrolled_in_one_go(course):
+    rows = "username,email\n" + "".join(f"s{i:04d},s{i:04d}@example.org\n" for i in range(3000))
+    outcome = enrolment.enrol(course, enrolment.parse_csv(rows.encode()), BASE)
+    assert len(outcome.created) == 3000 and course.enrollments.count() == 3001 and len(mail.outbox) == 3000

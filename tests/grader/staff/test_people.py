@@ -124,6 +124,9 @@ def test_roles_change_but_the_last_member_of_staff_stays(client, world):
     assert "without staff" in response.content.decode() and course.enrollments.get(user=teacher).role == "staff"
     assert client.post(url("role", "stu"), {"role": "admin"}, follow=True).status_code == 200
     assert course.enrollments.get(user=student).role == "student"
+    client.post(url("role", "stu"), {"role": "staff"})
+    response = client.post(url("role", "teacher"), {"role": "student"})  # stepping down: off to the student pages
+    assert response["Location"] == "/" and course.enrollments.get(user=teacher).role == "student"
 
 
 def test_removing_asks_first_then_keeps_the_submissions(client, world):
@@ -136,6 +139,10 @@ def test_removing_asks_first_then_keeps_the_submissions(client, world):
     assert client.post(url("remove", "stu")).status_code == 302
     assert not course.enrollments.filter(user=student).exists() and Submission.objects.filter(user=student).count() == 1
     assert "last member of staff" in client.post(url("remove", "teacher"), follow=True).content.decode()
+    client.post(url("add"), {"username": "outsider", "role": "staff"})
+    assert "This is you" in client.get(url("remove", "teacher")).content.decode()
+    assert client.post(url("remove", "teacher"))["Location"] == "/"
+    assert not course.enrollments.filter(user=teacher).exists()
 
 
 def test_members_of_another_course_cannot_be_changed_from_this_one(client, world):
@@ -156,3 +163,11 @@ def test_the_link_is_sent_again_only_to_whoever_has_not_chosen_a_password(client
     assert len(mail.outbox) == 2
     assert "has chosen a password already" in client.post(url("link", "stu"), follow=True).content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_links_in_emails_use_the_configured_base_url(client, world, settings):
+    settings.GRADER_BASE_URL = "https://grader.example.org"
+    _, teacher, *_ = world
+    client.force_login(teacher)
+    client.post(url("add"), {"username": "ada", "email": "ada@example.org", "role": "student"})
+    assert "https://grader.example.org/accounts/set-password/" in mail.outbox[0].body

@@ -19,7 +19,6 @@ import json
 import re
 import tempfile
 import tomllib
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,12 +28,12 @@ from django.db import transaction
 from django.db.models import Max
 
 from assignments.bundle import FILE_ROLES, MANIFEST, RESERVED_JOB_NAMES, BundleError, load_bundle
+from grader.authoring.bundle_zip import BadZip, read_manifest, unpack
 from grader.authoring.models import PROVISIONAL_DIGEST, AssignmentVersion, BundleFile
 from grader.authoring.services import EXPORT_NAMES, export_layout, store_bytes, write_folder
 from grader.courses.models import Assignment
 
 LIST_KEYS = {"job": "job_files", "private": "private_files"}  # roles listed by name in the manifest
-ZIP_MEMBERS = 500
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
 
 
@@ -94,6 +93,14 @@ def open_draft(assignment: Assignment, user=None) -> AssignmentVersion:
             copied.save()
         _check(draft)
     return draft
+
+
+def edit(assignment: Assignment, user, change: Callable[[AssignmentVersion], list[str]]) -> tuple[AssignmentVersion, list[str]]:
+    """Opens the draft and makes one edit (`change(draft)` returns the problems) in one transaction, so an edit
+    refused (EditRefused) leaves no new draft behind. Returns the draft and its problems."""
+    with transaction.atomic():
+        draft = open_draft(assignment, user)
+        return draft, change(draft)
 
 
 def _new_draft(assignment: Assignment, user, manifest: dict) -> AssignmentVersion:
@@ -250,8 +257,11 @@ def load_zip(assignment: Assignment, upload, user=None) -> ZipLoaded:
     with problems is still stored, with the loader's problems, to be fixed here.
     """
     with tempfile.TemporaryDirectory(prefix="gradebox-zip-") as scratch:
-        root = _unpack(upload, Path(scratch))
-        manifest = parse_manifest(_read_text(root / MANIFEST))
+        try:
+            root = unpack(upload, Path(scratch), settings.GRADER_MAX_BUNDLE_BYTES)
+            manifest = parse_manifest(read_manifest(root))
+        except BadZip as error:
+            raise EditRefused(str(error)) from None
         slug_was = None if manifest.get("slug") == assignment.slug else str(manifest.get("slug"))
         manifest["slug"] = assignment.slug
         manifest, files = export_layout(root, manifest, inside=root)
@@ -271,54 +281,6 @@ def load_zip(assignment: Assignment, upload, user=None) -> ZipLoaded:
             _check(row)
     _refresh(draft, row)
     return ZipLoaded(draft, left_out, slug_was)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise EditRefused(f"{MANIFEST} is not UTF-8 text: {error}") from None
-
-
-def _unpack(upload, scratch: Path) -> Path:
-    """Unpacks a bundle zip into `scratch` within bounds; returns the folder holding assignment.toml."""
-    limit = settings.GRADER_MAX_BUNDLE_BYTES
-    if getattr(upload, "size", 0) > limit:
-        raise EditRefused(f"the zip has {upload.size:,} bytes; the limit is {limit:,}")
-    try:
-        archive = zipfile.ZipFile(upload)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise EditRefused("this is not a zip file: zip the bundle's folder (assignment.toml and its files)") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > ZIP_MEMBERS:
-            raise EditRefused(f"the zip holds {len(members)} entries; a bundle holds at most {ZIP_MEMBERS}")
-        total = 0
-        for info in members:
-            parts = PurePosixPath(info.filename).parts
-            if info.filename.startswith("/") or "\\" in info.filename or ".." in parts or ":" in info.filename:
-                raise EditRefused(f"{info.filename!r} points outside the bundle's folder")
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise EditRefused(f"{info.filename!r} is a link; zip the files themselves")
-            if info.is_dir() or any(p.startswith(".") or p in ("__pycache__", "__MACOSX") for p in parts):
-                continue
-            target = scratch.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with archive.open(info) as source, target.open("wb") as sink:
-                    while chunk := source.read(2**20):
-                        total += len(chunk)
-                        if total > limit:
-                            raise EditRefused(f"the zip unpacks to more than {limit:,} bytes")
-                        sink.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as error:
-                raise EditRefused(f"{info.filename!r} cannot be unpacked: {error}") from None
-    if (scratch / MANIFEST).is_file():
-        return scratch
-    found = [p.parent for p in scratch.glob(f"*/{MANIFEST}")]
-    if len(found) == 1:
-        return found[0]
-    raise EditRefused(f"the zip has no {MANIFEST} at its top or in one folder at its top")
 
 
 def _foreign_paths(manifest: dict, names: set[str]) -> list[str]:

@@ -75,8 +75,6 @@ def assignment(request, course, slug):
 
 def _bundle_title(assignment, user) -> None:
     """The title and description are the bundle's too: the draft carries them into the next published version."""
-    draft = drafts.open_draft(assignment, user)
-
     def retitle(manifest):
         manifest["title"] = assignment.title
         if assignment.description:
@@ -84,7 +82,7 @@ def _bundle_title(assignment, user) -> None:
         else:
             manifest.pop("description", None)
 
-    drafts.change_manifest(draft, retitle)
+    drafts.edit(assignment, user, lambda draft: drafts.change_manifest(draft, retitle))
 
 
 def _layout(row: BundleFile) -> dict | None:
@@ -109,8 +107,8 @@ def assignment_files(request, course, slug):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.put_file(draft, data["role"], data["name"], data["data"])
+            draft, problems = drafts.edit(assignment, request.user,
+                                          lambda draft: drafts.put_file(draft, data["role"], data["name"], data["data"]))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -166,8 +164,9 @@ def assignment_file(request, course, slug, name):
         form = FileTextForm(request.POST)
         if form.is_valid():
             try:
-                draft = drafts.open_draft(assignment, request.user)
-                problems = drafts.put_file(draft, row.role, row.name, form.cleaned_data["text"].encode())
+                text = form.cleaned_data["text"].encode()
+                draft, problems = drafts.edit(assignment, request.user,
+                                              lambda draft: drafts.put_file(draft, row.role, row.name, text))
             except drafts.EditRefused as error:
                 form.add_error(None, str(error))
             else:
@@ -190,8 +189,7 @@ def assignment_file_remove(request, course, slug, name):
     assignment = staff_assignment(course, slug)
     _draft_file(assignment, name)
     try:
-        draft = drafts.open_draft(assignment, request.user)
-        problems = drafts.remove_file(draft, name)
+        draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.remove_file(draft, name))
     except drafts.EditRefused as error:
         messages.error(request, str(error))
     else:
@@ -207,8 +205,8 @@ def assignment_manifest(request, course, slug):
     form = ManifestForm(request.POST or None, initial={"text": render_manifest(context["manifest"])})
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.save_manifest(draft, form.cleaned_data["manifest"])
+            manifest = form.cleaned_data["manifest"]
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.save_manifest(draft, manifest))
         except drafts.EditRefused as error:
             form.add_error("text", str(error))
         else:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from assignments.source import SourceError, defined_names
 from grader.authoring import drafts
 from grader.authoring.case_args import hdf5_args_problem, hdf5_layout
-from grader.authoring.forms import CaseForm, FunctionForm, remove_case, remove_function
+from grader.authoring.case_forms import CaseForm, FunctionForm, remove_case, remove_function
 from grader.authoring.models import BundleFile
 from grader.staff.access import staff_assignment, staff_view
 from grader.staff.views.authoring import _told, editing
@@ -51,8 +51,8 @@ def assignment_functions(request, course, slug):
     form = FunctionForm(request.POST or None, others=names)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.change_manifest(draft, lambda manifest: form.apply(manifest, None))
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+                draft, lambda manifest: form.apply(manifest, None)))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -74,8 +74,8 @@ def function(request, course, slug, name):
     form = FunctionForm(request.POST or None, others=others, initial=FunctionForm.initial_of(entry))
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.change_manifest(draft, lambda manifest: form.apply(manifest, name))
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+                draft, lambda manifest: form.apply(manifest, name)))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -91,8 +91,8 @@ def function(request, course, slug, name):
 def function_remove(request, course, slug, name):
     assignment = staff_assignment(course, slug)
     try:
-        draft = drafts.open_draft(assignment, request.user)
-        problems = drafts.change_manifest(draft, lambda manifest: remove_function(manifest, name))
+        draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+            draft, lambda manifest: remove_function(manifest, name)))
     except drafts.EditRefused as error:
         messages.error(request, str(error))
     else:
@@ -127,13 +127,7 @@ def _case_page(request, course, slug, name, case_id=None):
     form = CaseForm(request.POST or None, request.FILES or None, others=others, inputs=inputs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            hdf5_name = None
-            upload = form.cleaned_data.get("hdf5_upload")
-            if form.cleaned_data["kind"] == "hdf5" and upload is not None:
-                drafts.put_file(draft, BundleFile.Role.INPUT, upload.name, form.cleaned_data["hdf5_data"])
-                hdf5_name = drafts.stored_name(BundleFile.Role.INPUT, upload.name)
-            problems = drafts.change_manifest(draft, lambda manifest: form.apply(manifest, name, case_id, hdf5_name))
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: _save_case(draft, form, name, case_id))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -152,6 +146,16 @@ def _case_page(request, course, slug, name, case_id=None):
     return render(request, "staff/assignment_case.html", context, status=400 if request.method == "POST" else 200)
 
 
+def _save_case(draft, form: CaseForm, name: str, case_id: str | None) -> list[str]:
+    """Stores an uploaded HDF5 arguments file (under inputs/) and writes the case naming it."""
+    hdf5_name = None
+    upload = form.cleaned_data.get("hdf5_upload")
+    if form.cleaned_data["kind"] == "hdf5" and upload is not None:
+        drafts.put_file(draft, BundleFile.Role.INPUT, upload.name, form.cleaned_data["hdf5_data"])
+        hdf5_name = drafts.stored_name(BundleFile.Role.INPUT, upload.name)
+    return drafts.change_manifest(draft, lambda manifest: form.apply(manifest, name, case_id, hdf5_name))
+
+
 @staff_view
 def case_new(request, course, slug, name):
     return _case_page(request, course, slug, name)
@@ -167,8 +171,8 @@ def case(request, course, slug, name, case_id):
 def case_remove(request, course, slug, name, case_id):
     assignment = staff_assignment(course, slug)
     try:
-        draft = drafts.open_draft(assignment, request.user)
-        problems = drafts.change_manifest(draft, lambda manifest: remove_case(manifest, name, case_id))
+        draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+            draft, lambda manifest: remove_case(manifest, name, case_id)))
     except drafts.EditRefused as error:
         messages.error(request, str(error))
     else:

@@ -227,6 +227,9 @@ def test_an_hdf5_upload_that_is_not_case_arguments_is_refused(staff, published):
 
 def test_files_by_role_text_edits_and_the_toml_reach_the_draft(staff, published):
     url = f"{BASE}/activations"
+    response = staff.post(f"{url}/files/", {"role": "job", "name": "runner.py", "text": "X = 1\n"})
+    assert response.status_code == 400 and "sandbox uses this name" in response.content.decode()
+    assert drafts.current_draft(published.assignment) is None  # a refused edit leaves no draft behind
     page = staff.get(f"{url}/files/cases.py/").content.decode()
     assert "def wide():" in page
     text = "import numpy as np\r\n\r\nimport act_utils\r\n\r\n\r\ndef wide():\r\n    return (act_utils.grid(4, 7),)\r\n\r\n\r\ndef slope():\r\n    return (act_utils.grid(2, 5), 0.3)\r\n"

@@ -35,6 +35,7 @@ from grader.courses.models import Assignment
 
 LIST_KEYS = {"job": "job_files", "private": "private_files"}  # roles listed by name in the manifest
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class EditRefused(ValueError):
@@ -283,13 +284,19 @@ def load_zip(assignment: Assignment, upload, user=None) -> ZipLoaded:
     return ZipLoaded(draft, left_out, slug_was)
 
 
-def _foreign_paths(manifest: dict, names: set[str]) -> list[str]:
-    """Paths of the manifest that name no file of the draft (a draft never reads outside its own files)."""
+def _outside(manifest: dict) -> list[str]:
+    """Paths of the manifest that leave the draft's folder (absolute, `..`): a draft never reads outside its files.
+
+    A path inside the folder that names no file is left to the loader, which says so.
+    """
     problems = []
 
     def check(where: str, value) -> None:
-        if isinstance(value, str) and value not in names:
-            problems.append(f"{where} = {value!r}: the draft has no such file; upload it on the files page")
+        if isinstance(value, str):
+            path = PurePosixPath(value.replace("\\", "/"))
+            if path.is_absolute() or ".." in path.parts or DRIVE.match(value):
+                problems.append(f"{where} = {value!r} points outside the bundle: name a file of the draft "
+                                "(upload it on the files page)")
 
     for role in FILE_ROLES:
         check(role, manifest.get(role))
@@ -300,14 +307,15 @@ def _foreign_paths(manifest: dict, names: set[str]) -> list[str]:
         for entry in manifest.get(kind, []) if isinstance(manifest.get(kind), list) else []:
             if not isinstance(entry, dict):
                 continue
+            where = f"{kind}.{entry.get('name', entry.get('id'))}"
             cases = entry.get("cases", []) if isinstance(entry.get("cases"), list) else []
             for case in cases + [entry]:
                 args = case.get("args") if isinstance(case, dict) else None
                 if isinstance(args, str) and not args.startswith("cases.py:"):
-                    check(f"{kind}.{entry.get('name', entry.get('id'))}.args", args)
+                    check(f"{where}.cases.{case.get('id')}.args" if case is not entry else f"{where}.args", args)
             for key in ("train", "test"):
                 if isinstance(entry.get(key), dict):
-                    check(f"{kind}.{entry.get('id')}.{key}.file", entry[key].get("file"))
+                    check(f"{where}.{key}.file", entry[key].get("file"))
     return problems
 
 
@@ -320,8 +328,7 @@ def _provisional(row: AssignmentVersion) -> str:
 
 def _check(row: AssignmentVersion) -> None:
     """Loads the locked draft from a temporary folder; stores its digest, problems, title, environment, max score."""
-    names = set(row.files.values_list("name", flat=True))
-    problems = _foreign_paths(row.manifest, names)
+    problems = _outside(row.manifest)
     bundle = None
     if not problems:
         with tempfile.TemporaryDirectory(prefix="gradebox-draft-") as folder:

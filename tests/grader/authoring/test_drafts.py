@@ -134,8 +134,11 @@ def test_the_slug_stays_the_assignments(published):
 
 def test_a_manifest_naming_a_file_outside_the_draft_is_a_problem_and_never_read(published):
     draft = drafts.open_draft(published.assignment)
-    problems = drafts.change_manifest(draft, lambda m: m.update(supplied="/etc/passwd"))
-    assert problems == ["supplied = '/etc/passwd': the draft has no such file; upload it on the files page"]
+    problems = drafts.change_manifest(draft, lambda m: m.update(supplied="/etc/passwd", job_files=["../../x.py"]))
+    assert problems == ["supplied = '/etc/passwd' points outside the bundle: name a file of the draft (upload it on "
+                        "the files page)",
+                        "job_files = '../../x.py' points outside the bundle: name a file of the draft (upload it on "
+                        "the files page)"]
     assert not draft.is_loadable
 
 
@@ -161,7 +164,7 @@ def test_a_zip_with_problems_is_stored_with_them(course, tmp_path):
     folder = write_bundle(tmp_path / "bundle")
     (folder / "cases.py").unlink()
     draft = drafts.load_zip(assignment, zipped(folder)).draft
-    assert draft.problems == ["cases = 'cases.py': the draft has no such file; upload it on the files page"]
+    assert draft.problems == ["cases = 'cases.py': no such file"]
     assert set(draft.files.values_list("role", flat=True)) == {"reference", "supplied", "mistakes", "job"}
 
 

@@ -110,6 +110,8 @@ def test_a_new_assignment_gets_an_empty_draft_that_students_never_see(staff, peo
     learner.force_login(student)
     assert learner.get("/courses/acts/softmax/").status_code == 404
     assert learner.get("/courses/acts/softmax/starter.ipynb").status_code == 404
+    assert learner.post("/courses/acts/softmax/submit", {"file": SimpleUploadedFile("a.py", b"x = 1\n")}).status_code == 404
+    assert not Submission.objects.exists()
     assert "Softmax" not in learner.get("/").content.decode()
     assert learner.get(f"{BASE}/softmax/").status_code == 404  # and the staff pages are not theirs
 
@@ -185,6 +187,9 @@ def test_function_and_case_forms_reach_the_manifest(staff, published):
         "id": "wide2", "visibility": "hidden", "kind": "builder", "builder": "wide"}).status_code == 302
     assert draft_of("activations").manifest["functions"][-1]["cases"][1] == {
         "id": "wide2", "args": "cases.py:wide", "hidden": True}
+    assert staff.post(f"{BASE}/activations/files/inputs/big.h5/remove/").status_code == 302
+    assert ("functions.softplus.cases.stored.args: 'inputs/big.h5' is neither \"cases.py:NAME\" nor an HDF5 file of "
+            "the bundle") in draft_of("activations").problems
     assert staff.post(f"{url}/softplus/cases/wide2/remove/").status_code == 302
     assert [c["id"] for c in draft_of("activations").manifest["functions"][-1]["cases"]] == ["published", "stored"]
 

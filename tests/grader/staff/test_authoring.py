@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def cache(settings, tmp_path):
-    settings.GRADER_CACHE_DIR = tmp_path / "cache"
+def cache(request, settings, tmp_path):
+    """Exports go to a folder of the test's own; a sandbox run keeps the shared cache (its root filesystem)."""
+    if "sandbox" not in request.keywords:
+        settings.GRADER_CACHE_DIR = tmp_path / "cache"
 
 
 @pytest.fixture
@@ -348,3 +350,26 @@ def test_a_zip_upload_becomes_the_draft_and_a_bad_one_is_refused_on_the_page(sta
     data = staff.get(f"{BASE}/activations/versions/1/bundle.zip").content
     response = staff.post(f"{BASE}/activations/upload-bundle/", {"file": SimpleUploadedFile("b.zip", data)}, follow=True)
     assert "identical to version 1" in response.content.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_a_draft_made_in_the_forms_passes_the_contract_and_publishes(staff, people, published):
+    """The contract runs the reference and the mistakes in the sandbox, on the cases the forms wrote."""
+    from grader.authoring.services import publish
+
+    url = f"{BASE}/activations/functions"
+    staff.post(f"{url}/relu/", {"name": "relu", "points": "3", "outputs": "A"})
+    staff.post(f"{url}/relu/add-case/", {"id": "columns", "visibility": "after_due", "kind": "literal",
+                                         "literal": "[{ array = [[-3.0, 1.5], [2.0, -0.25], [0.5, 4.0]] }]"})
+    staff.post(f"{url}/leaky_relu/add-case/", {
+        "id": "stored", "visibility": "never", "kind": "hdf5",
+        "hdf5_upload": SimpleUploadedFile("slopes.h5", hdf5(arg0=np.linspace(-2, 2, 12).reshape(3, 4), arg1=0.05))})
+    draft = draft_of("activations")
+    assert draft.problems == []
+    publish(draft)
+    learner = Client()
+    learner.force_login(people[2])
+    assignment = Assignment.objects.get(slug="activations")
+    assert assignment.current_version_id == draft.pk and assignment.max_score == 5
+    assert learner.get("/courses/acts/activations/").status_code == 200

@@ -23,10 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import nbformat
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from assignments import starter
 from assignments.bundle import FILE_ROLES, MANIFEST, RESERVED_JOB_NAMES, BundleError, load_bundle
 from grader.authoring.bundle_zip import BadZip, read_manifest, unpack
 from grader.authoring.models import PROVISIONAL_DIGEST, AssignmentVersion, BundleFile
@@ -191,10 +193,13 @@ def put_file(draft: AssignmentVersion, role: str, name: str, data: bytes) -> lis
     """Adds or replaces a file of the draft and names it in the manifest; returns the loader's problems.
 
     A reference, cases, supplied, mistakes or starter file replaces that role's
-    file (stored under its export name); job and private files keep their names
-    (students import job modules by name); HDF5 case arguments go to inputs/.
+    file (stored under its export name; a starter notebook normalised, its
+    outputs cleared); job and private files keep their names (students import
+    job modules by name); HDF5 case arguments go to inputs/.
     """
     target = stored_name(role, name)
+    if role == BundleFile.Role.STARTER:
+        data = _normalised_notebook(data)
     limit = settings.GRADER_MAX_BUNDLE_BYTES
     with transaction.atomic():
         row = _locked(draft)
@@ -217,6 +222,14 @@ def put_file(draft: AssignmentVersion, role: str, name: str, data: bytes) -> lis
         _reference(row.manifest, role, target)
         _check(row)
     return _refresh(draft, row)
+
+
+def _normalised_notebook(data: bytes) -> bytes:
+    """A starter is stored as `python -m assignments.starter --write` leaves it: outputs and editor state cleared."""
+    try:
+        return starter.normalize(data.decode("utf-8")).encode()
+    except (UnicodeDecodeError, ValueError, nbformat.ValidationError) as error:
+        raise EditRefused(f"the starter is not a Jupyter notebook: {error}") from None
 
 
 def remove_file(draft: AssignmentVersion, name: str) -> list[str]:

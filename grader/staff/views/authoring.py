@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from assignments import starter
 from grader.authoring import drafts
 from grader.authoring.case_args import hdf5_layout
 from grader.authoring.forms import (
@@ -96,6 +97,16 @@ def _layout(row: BundleFile) -> dict | None:
             return {"error": str(error)}
 
 
+def _starter_problems(rows, manifest: dict) -> list[str]:
+    """Why the starter notebook must not be handed out as it is (outputs, markers, solutions): read, never run."""
+    row = next((r for r in rows if r.role == BundleFile.Role.STARTER), None)
+    if row is None:
+        return []
+    graded = [f["name"] for f in manifest.get("functions", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    with row.file.open("rb") as handle:
+        return starter.problems(handle.read().decode("utf-8", errors="replace"), graded)
+
+
 def _editable(row: BundleFile) -> bool:
     return row.name.endswith(TEXT_SUFFIXES) and row.size_bytes <= TEXT_EDIT_BYTES
 
@@ -121,7 +132,8 @@ def _files_page(request, course, assignment, form, zip_form, status=200):
     context = editing(course, assignment)
     order = list(BundleFile.Role.values)
     rows = sorted(context["working"].files.all(), key=lambda r: (order.index(r.role), r.name)) if context["working"] else []
-    context.update(form=form, zip_form=zip_form, files=[(row, _editable(row), _layout(row)) for row in rows])
+    context.update(form=form, zip_form=zip_form, files=[(row, _editable(row), _layout(row)) for row in rows],
+                   starter_problems=_starter_problems(rows, context["manifest"]))
     return render(request, "staff/assignment_files.html", context, status=status)
 
 

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import h5py
+import nbformat
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
@@ -122,7 +123,19 @@ def test_a_draft_of_a_published_assignment_changes_nothing_students_see(staff, p
     student = people[2]
     response = staff.post(f"{BASE}/activations/functions/", {"name": "softplus", "points": "2", "outputs": "A"})
     assert response.status_code == 302 and response["Location"] == f"{BASE}/activations/functions/softplus/"
-    staff.post(f"{BASE}/activations/files/", {"role": "starter", "file": SimpleUploadedFile("s.ipynb", b"{}")})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "# GRADED FUNCTION: relu\ndef relu(Z):\n    ### START CODE HERE ###\n    A = None\n    ### END CODE HERE ###\n"
+        "    return A", execution_count=3, outputs=[nbformat.v4.new_output("stream", text="hi")])])
+    response = staff.post(f"{BASE}/activations/files/", {"role": "starter", "file": SimpleUploadedFile(
+        "s.ipynb", nbformat.writes(notebook).encode())})
+    assert response.status_code == 302
+    with draft_of("activations").files.get(role="starter").file.open("rb") as handle:
+        stored = nbformat.reads(handle.read().decode(), as_version=4)
+    assert stored.cells[0].outputs == [] and stored.cells[0].execution_count is None
+    page = staff.get(f"{BASE}/activations/files/").content.decode()
+    assert "notebook: leaky_relu: no code cell starts with `# GRADED FUNCTION: leaky_relu`" in page
+    response = staff.post(f"{BASE}/activations/files/", {"role": "starter", "file": SimpleUploadedFile("s.ipynb", b"{}")})
+    assert response.status_code == 400 and "not a Jupyter notebook" in response.content.decode()
     learner = Client()
     learner.force_login(student)
     page = learner.get("/courses/acts/activations/").content.decode()

@@ -110,7 +110,7 @@ def _new_draft(assignment: Assignment, user, manifest: dict) -> AssignmentVersio
     number = (assignment.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return AssignmentVersion.objects.create(
         assignment=assignment, number=number, slug=assignment.slug, title=manifest.get("title") or assignment.title,
-        environment="numpy", manifest=manifest, digest=f"{PROVISIONAL_DIGEST}new-{assignment.pk}-{number}",
+        environment=str(manifest.get("environment") or "numpy")[:50], manifest=manifest, digest=f"{PROVISIONAL_DIGEST}new-{assignment.pk}-{number}",
         created_by=user)
 
 

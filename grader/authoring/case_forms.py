@@ -35,11 +35,13 @@ def _keep(entry: dict, key: str, value, default=None) -> None:
 
 
 class FunctionForm(forms.Form):
-    """A graded function's own keys: name, points, outputs and its time limit."""
+    """A graded function's own keys: name, points, outputs, description and its time limit."""
 
     name = forms.CharField(max_length=100, help_text="The course's name of the function, e.g. initialize_parameters_he.")
     points = forms.FloatField(min_value=0)
     outputs = forms.CharField(max_length=300, help_text="Names of the returned values, in order, e.g. parameters, v, s.")
+    description = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="What the function computes (optional).")
     wall_s = forms.FloatField(required=False, min_value=0.1, label="Time limit (s)", help_text="Empty: 5 s.")
 
     def __init__(self, *args, others=(), **kwargs):
@@ -49,7 +51,8 @@ class FunctionForm(forms.Form):
     @classmethod
     def initial_of(cls, entry: dict) -> dict:
         return {"name": entry.get("name"), "points": entry.get("points"),
-                "outputs": ", ".join(entry.get("outputs", [])), "wall_s": entry.get("wall_s")}
+                "outputs": ", ".join(entry.get("outputs", [])), "description": entry.get("description", ""),
+                "wall_s": entry.get("wall_s")}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -83,6 +86,7 @@ class FunctionForm(forms.Form):
         entry["name"] = data["name"]
         entry["points"] = _number(data["points"])
         entry["outputs"] = data["outputs"]
+        _keep(entry, "description", data["description"].strip())
         _keep(entry, "wall_s", None if data["wall_s"] is None else _number(data["wall_s"]))
         entry.setdefault("cases", [])
         if old_name and old_name != data["name"]:

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from assignments.source import SourceError, defined_names
+from assignments.source import NO_DEFAULT, NOT_LITERAL, SourceError, defined_names, parameters
 from grader.authoring import drafts
 from grader.authoring.case_args import hdf5_args_problem, hdf5_layout
 from grader.authoring.case_forms import CaseForm, FunctionForm, remove_case, remove_function
@@ -65,6 +65,34 @@ def assignment_functions(request, course, slug):
                   status=400 if request.method == "POST" else 200)
 
 
+def _text_of(working, role: str) -> str | None:
+    row = working.files.filter(role=role).first() if working else None
+    if row is None:
+        return None
+    with row.file.open("rb") as handle:
+        try:
+            return handle.read().decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+def signature(reference: str | None, name: str) -> str | None:
+    """The reference's def of `name` as a call, e.g. "leaky_relu(Z, slope=0.01)" (parsed, never run)."""
+    if reference is None:
+        return None
+    try:
+        listed = parameters(reference, name, "reference.py")
+    except SourceError:
+        return None
+    shown, starred = [], False
+    for arg, positional, default in listed:
+        if not positional and not starred:
+            shown.append("*")
+            starred = True
+        shown.append(arg if default is NO_DEFAULT else f"{arg}=..." if default is NOT_LITERAL else f"{arg}={default!r}")
+    return f"{name}({', '.join(shown)})"
+
+
 @staff_view
 def function(request, course, slug, name):
     assignment = staff_assignment(course, slug)
@@ -82,8 +110,10 @@ def function(request, course, slug, name):
             _told(request, problems, f"{form.cleaned_data['name']} saved in draft v{draft.number}.")
             return redirect("staff:function", course.slug, slug, form.cleaned_data["name"])
     cases = [(c, visibility(c), arguments(c)) for c in entry.get("cases", []) if isinstance(c, dict)]
-    return render(request, "staff/assignment_function.html", {**context, "form": form, "entry": entry, "cases": cases},
-                  status=400 if request.method == "POST" else 200)
+    return render(request, "staff/assignment_function.html", {
+        **context, "form": form, "entry": entry, "cases": cases,
+        "signature": signature(_text_of(context["working"], BundleFile.Role.REFERENCE), name),
+    }, status=400 if request.method == "POST" else 200)
 
 
 @staff_view
@@ -102,14 +132,11 @@ def function_remove(request, course, slug, name):
 
 def _builders(working) -> list[str]:
     """The functions cases.py defines (parsed, never run), offered as builders."""
-    row = working.files.filter(role=BundleFile.Role.CASES).first() if working else None
-    if row is None:
+    text = _text_of(working, BundleFile.Role.CASES)
+    try:
+        return sorted(n for n in defined_names(text, "cases.py") if not n.startswith("_")) if text else []
+    except SourceError:
         return []
-    with row.file.open("rb") as handle:
-        try:
-            return sorted(n for n in defined_names(handle.read().decode("utf-8"), "cases.py") if not n.startswith("_"))
-        except (UnicodeDecodeError, SourceError):
-            return []
 
 
 def _case_page(request, course, slug, name, case_id=None):

@@ -208,9 +208,13 @@ def test_function_and_case_forms_reach_the_manifest(staff, published):
     assert staff.post(f"{url}/softplus/cases/wide2/remove/").status_code == 302
     assert [c["id"] for c in draft_of("activations").manifest["functions"][-1]["cases"]] == ["published", "stored"]
 
-    assert staff.post(f"{url}/softplus/", {"name": "soft_plus", "points": "2", "outputs": "A", "wall_s": "3"}).status_code == 302
+    assert staff.post(f"{url}/softplus/", {"name": "soft_plus", "points": "2", "outputs": "A", "wall_s": "3",
+                                            "description": "log(1 + exp(Z))"}).status_code == 302
     entry = draft_of("activations").manifest["functions"][-1]
-    assert (entry["name"], entry["points"], entry["outputs"], entry["wall_s"]) == ("soft_plus", 2, ["A"], 3)
+    assert (entry["name"], entry["points"], entry["outputs"], entry["wall_s"], entry["description"]) == (
+        "soft_plus", 2, ["A"], 3, "log(1 + exp(Z))")
+    assert "The reference does not define <code>soft_plus</code>" in staff.get(f"{url}/soft_plus/").content.decode()
+    assert "The reference defines <code>leaky_relu(Z, slope)</code>" in staff.get(f"{url}/leaky_relu/").content.decode()
     assert "functions.soft_plus: the reference (reference.py) does not define it" in draft_of("activations").problems
     assert staff.post(f"{url}/soft_plus/remove/").status_code == 302
     assert [f["name"] for f in draft_of("activations").manifest["functions"]] == ["relu", "leaky_relu"]

@@ -184,7 +184,11 @@ def _reference(manifest: dict, role: str, name: str) -> None:
     elif role in LIST_KEYS:
         names = manifest.get(LIST_KEYS[role])
         names = names if isinstance(names, list) else []
-        if name not in names:
+        same = [i for i, n in enumerate(names) if isinstance(n, str) and PurePosixPath(n).name == name]
+        if same:  # a job file is its name: "../common/dnn_utils.py" of an uploaded folder is this dnn_utils.py
+            names[same[0]] = name
+            names = [n for i, n in enumerate(names) if i not in same[1:]]
+        else:
             names.append(name)
         manifest[LIST_KEYS[role]] = names
 

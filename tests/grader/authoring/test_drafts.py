@@ -221,3 +221,20 @@ def test_a_draft_of_every_course_bundle_loads_as_its_version(course):
         assert draft.problems == [f"identical to version {version.number} (published): change something to make a "
                                   "new version, or discard this draft"], slug
         assert drafts.change_manifest(draft, lambda m: m.update(title=m["title"] + " (2027)")) == [], slug
+
+
+def test_a_course_folder_zipped_as_it_is_names_what_lies_outside_and_an_upload_mends_it(course, tmp_path):
+    """assignments/optimization points at ../../reference/optimization.py and ../common/dnn_utils.py."""
+    from assignments import ASSIGNMENTS_DIR, bundle_folders
+
+    assignment = Assignment.objects.create(course=course, slug="optimization", title="Optimization")
+    draft = drafts.load_zip(assignment, zipped(bundle_folders()["optimization"], prefix="optimization/")).draft
+    assert sorted(draft.problems) == [
+        "job_files = '../common/dnn_utils.py' points outside the bundle: name a file of the draft (upload it on the "
+        "files page)",
+        "reference = '../../reference/optimization.py' points outside the bundle: name a file of the draft (upload it "
+        "on the files page)"]
+    drafts.put_file(draft, "reference", "optimization.py", (ASSIGNMENTS_DIR.parent / "reference/optimization.py").read_bytes())
+    assert drafts.put_file(draft, "job", "dnn_utils.py", (ASSIGNMENTS_DIR / "common/dnn_utils.py").read_bytes()) == []
+    assert draft.manifest["job_files"][0] == "dnn_utils.py"
+    assert draft.digest == load_bundle(bundle_folders()["optimization"]).digest

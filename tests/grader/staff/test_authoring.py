@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 
 import h5py
@@ -390,3 +391,27 @@ def test_a_draft_made_in_the_forms_passes_the_contract_and_publishes(staff, peop
     assignment = Assignment.objects.get(slug="activations")
     assert assignment.current_version_id == draft.pk and assignment.max_score == 5
     assert learner.get("/courses/acts/activations/").status_code == 200
+
+
+def test_no_bundle_code_runs_in_the_web_process(staff, tmp_path):
+    """Every Python file of this bundle (and its full-source mistake) leaves a canary file whenever it runs."""
+    canary = tmp_path / "canary"
+    folder = write_bundle(tmp_path / "bundle", canary=canary)
+    exec(compile((folder / "reference.py").read_text(), "reference.py", "exec"), {})  # the canary works ...
+    assert canary.exists()
+    canary.unlink()
+
+    staff.post(f"{BASE}/new/", {**SETTINGS, "slug": "activations"})
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in folder.iterdir():
+            zipped.write(path, path.name)
+    assert staff.post(f"{BASE}/activations/upload-bundle/", {
+        "file": SimpleUploadedFile("bundle.zip", archive.getvalue())}).status_code == 302
+    assert draft_of("activations").problems == []
+    staff.post(f"{BASE}/activations/functions/relu/add-case/", {"id": "built", "visibility": "hidden", "kind": "builder",
+                                                                 "builder": "slope"})
+    for page in ("", "files/", "files/cases.py/", "functions/", "functions/relu/", "functions/relu/cases/built/",
+                 "functions/relu/add-case/", "manifest/", "versions/", "versions/1/", "versions/1/bundle.zip"):
+        assert staff.get(f"{BASE}/activations/{page}").status_code == 200, page
+    assert not canary.exists()  # ... but nothing here ran it

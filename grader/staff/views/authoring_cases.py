@@ -152,6 +152,7 @@ def _case_page(request, course, slug, name, case_id=None):
     others = [c.get("id") for c in entry.get("cases", []) if c is not case]
     initial = CaseForm.initial_of(case) if case else {"id": "published" if not others else f"case{len(others) + 1}"}
     form = CaseForm(request.POST or None, request.FILES or None, others=others, inputs=inputs, initial=initial)
+    form.fields["builder"].widget.attrs["list"] = "builders"
     if request.method == "POST" and form.is_valid():
         try:
             draft, problems = drafts.edit(assignment, request.user, lambda draft: _save_case(draft, form, name, case_id))

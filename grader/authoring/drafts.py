@@ -14,6 +14,7 @@ Nothing here imports or runs bundle code: the loader only parses it.
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 import re
@@ -151,11 +152,25 @@ def save_manifest(draft: AssignmentVersion, manifest: dict) -> list[str]:
 
 
 def parse_manifest(text: str) -> dict:
-    """assignment.toml text as data; EditRefused names the line of a TOML syntax error."""
+    """assignment.toml text as data; EditRefused names the line of a TOML syntax error, or a date's key."""
     try:
-        return tomllib.loads(text)
+        manifest = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise EditRefused(f"{MANIFEST} is not valid TOML: {error}") from None
+    _no_dates(manifest, "")
+    return manifest
+
+
+def _no_dates(value, where: str) -> None:
+    """A manifest is stored as JSON: TOML dates and times are no value of the format."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_dates(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            _no_dates(item, f"{where}[{number}]")
+    elif isinstance(value, (datetime.date, datetime.time)):
+        raise EditRefused(f"{where} = {value}: dates and times are no value of assignment.toml; quote it as a string")
 
 
 def stored_name(role: str, name: str) -> str:

@@ -238,3 +238,8 @@ def test_a_course_folder_zipped_as_it_is_names_what_lies_outside_and_an_upload_m
     assert drafts.put_file(draft, "job", "dnn_utils.py", (ASSIGNMENTS_DIR / "common/dnn_utils.py").read_bytes()) == []
     assert draft.manifest["job_files"][0] == "dnn_utils.py"
     assert draft.digest == load_bundle(bundle_folders()["optimization"]).digest
+
+
+def test_a_manifest_with_a_toml_date_is_refused_by_its_key():
+    with pytest.raises(drafts.EditRefused, match=r"functions\[1\].due = 2026-12-01"):
+        drafts.parse_manifest('slug = "x"\n[[functions]]\nname = "f"\ndue = 2026-12-01\n')

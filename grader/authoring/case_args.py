@@ -8,7 +8,6 @@ and builders in cases.py are only named, never run (they run in the sandbox).
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 import tomllib
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from assignments.bundle import literal
 
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 HDF5_ENTRIES = 200
 
 
@@ -37,14 +37,20 @@ def to_toml(value) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _string(value)
     if isinstance(value, list):
         return "[" + ", ".join(to_toml(item) for item in value) + "]"
     if isinstance(value, dict):
-        items = [f"{key if BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)} = {to_toml(item)}"
+        items = [f"{key if BARE_KEY.match(key) else _string(key)} = {to_toml(item)}"
                  for key, item in value.items()]
         return "{ " + ", ".join(items) + " }" if items else "{}"
     raise TypeError(f"{type(value).__name__} has no TOML form here")
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters (DEL too) escaped."""
+    escaped = "".join(ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text)
+    return f'"{escaped}"'
 
 
 def parse_literal(text: str) -> list:

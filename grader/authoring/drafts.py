@@ -14,28 +14,31 @@ Nothing here imports or runs bundle code: the loader only parses it.
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 import re
 import tempfile
 import tomllib
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import nbformat
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from assignments import starter
 from assignments.bundle import FILE_ROLES, MANIFEST, RESERVED_JOB_NAMES, BundleError, load_bundle
+from grader.authoring.bundle_zip import BadZip, read_manifest, unpack
 from grader.authoring.models import PROVISIONAL_DIGEST, AssignmentVersion, BundleFile
 from grader.authoring.services import EXPORT_NAMES, export_layout, store_bytes, write_folder
 from grader.courses.models import Assignment
 
 LIST_KEYS = {"job": "job_files", "private": "private_files"}  # roles listed by name in the manifest
-ZIP_MEMBERS = 500
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class EditRefused(ValueError):
@@ -96,11 +99,19 @@ def open_draft(assignment: Assignment, user=None) -> AssignmentVersion:
     return draft
 
 
+def edit(assignment: Assignment, user, change: Callable[[AssignmentVersion], list[str]]) -> tuple[AssignmentVersion, list[str]]:
+    """Opens the draft and makes one edit (`change(draft)` returns the problems) in one transaction, so an edit
+    refused (EditRefused) leaves no new draft behind. Returns the draft and its problems."""
+    with transaction.atomic():
+        draft = open_draft(assignment, user)
+        return draft, change(draft)
+
+
 def _new_draft(assignment: Assignment, user, manifest: dict) -> AssignmentVersion:
     number = (assignment.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return AssignmentVersion.objects.create(
         assignment=assignment, number=number, slug=assignment.slug, title=manifest.get("title") or assignment.title,
-        environment="numpy", manifest=manifest, digest=f"{PROVISIONAL_DIGEST}new-{assignment.pk}-{number}",
+        environment=str(manifest.get("environment") or "numpy")[:50], manifest=manifest, digest=f"{PROVISIONAL_DIGEST}new-{assignment.pk}-{number}",
         created_by=user)
 
 
@@ -141,11 +152,25 @@ def save_manifest(draft: AssignmentVersion, manifest: dict) -> list[str]:
 
 
 def parse_manifest(text: str) -> dict:
-    """assignment.toml text as data; EditRefused names the line of a TOML syntax error."""
+    """assignment.toml text as data; EditRefused names the line of a TOML syntax error, or a date's key."""
     try:
-        return tomllib.loads(text)
+        manifest = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise EditRefused(f"{MANIFEST} is not valid TOML: {error}") from None
+    _no_dates(manifest, "")
+    return manifest
+
+
+def _no_dates(value, where: str) -> None:
+    """A manifest is stored as JSON: TOML dates and times are no value of the format."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_dates(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            _no_dates(item, f"{where}[{number}]")
+    elif isinstance(value, (datetime.date, datetime.time)):
+        raise EditRefused(f"{where} = {value}: dates and times are no value of assignment.toml; quote it as a string")
 
 
 def stored_name(role: str, name: str) -> str:
@@ -174,7 +199,11 @@ def _reference(manifest: dict, role: str, name: str) -> None:
     elif role in LIST_KEYS:
         names = manifest.get(LIST_KEYS[role])
         names = names if isinstance(names, list) else []
-        if name not in names:
+        same = [i for i, n in enumerate(names) if isinstance(n, str) and PurePosixPath(n).name == name]
+        if same:  # a job file is its name: "../common/dnn_utils.py" of an uploaded folder is this dnn_utils.py
+            names[same[0]] = name
+            names = [n for i, n in enumerate(names) if i not in same[1:]]
+        else:
             names.append(name)
         manifest[LIST_KEYS[role]] = names
 
@@ -183,10 +212,13 @@ def put_file(draft: AssignmentVersion, role: str, name: str, data: bytes) -> lis
     """Adds or replaces a file of the draft and names it in the manifest; returns the loader's problems.
 
     A reference, cases, supplied, mistakes or starter file replaces that role's
-    file (stored under its export name); job and private files keep their names
-    (students import job modules by name); HDF5 case arguments go to inputs/.
+    file (stored under its export name; a starter notebook normalised, its
+    outputs cleared); job and private files keep their names (students import
+    job modules by name); HDF5 case arguments go to inputs/.
     """
     target = stored_name(role, name)
+    if role == BundleFile.Role.STARTER:
+        data = _normalised_notebook(data)
     limit = settings.GRADER_MAX_BUNDLE_BYTES
     with transaction.atomic():
         row = _locked(draft)
@@ -209,6 +241,14 @@ def put_file(draft: AssignmentVersion, role: str, name: str, data: bytes) -> lis
         _reference(row.manifest, role, target)
         _check(row)
     return _refresh(draft, row)
+
+
+def _normalised_notebook(data: bytes) -> bytes:
+    """A starter is stored as `python -m assignments.starter --write` leaves it: outputs and editor state cleared."""
+    try:
+        return starter.normalize(data.decode("utf-8")).encode()
+    except (UnicodeDecodeError, ValueError, nbformat.ValidationError) as error:
+        raise EditRefused(f"the starter is not a Jupyter notebook: {error}") from None
 
 
 def remove_file(draft: AssignmentVersion, name: str) -> list[str]:
@@ -250,8 +290,11 @@ def load_zip(assignment: Assignment, upload, user=None) -> ZipLoaded:
     with problems is still stored, with the loader's problems, to be fixed here.
     """
     with tempfile.TemporaryDirectory(prefix="gradebox-zip-") as scratch:
-        root = _unpack(upload, Path(scratch))
-        manifest = parse_manifest(_read_text(root / MANIFEST))
+        try:
+            root = unpack(upload, Path(scratch), settings.GRADER_MAX_BUNDLE_BYTES)
+            manifest = parse_manifest(read_manifest(root))
+        except BadZip as error:
+            raise EditRefused(str(error)) from None
         slug_was = None if manifest.get("slug") == assignment.slug else str(manifest.get("slug"))
         manifest["slug"] = assignment.slug
         manifest, files = export_layout(root, manifest, inside=root)
@@ -273,61 +316,19 @@ def load_zip(assignment: Assignment, upload, user=None) -> ZipLoaded:
     return ZipLoaded(draft, left_out, slug_was)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise EditRefused(f"{MANIFEST} is not UTF-8 text: {error}") from None
+def _outside(manifest: dict) -> list[str]:
+    """Paths of the manifest that leave the draft's folder (absolute, `..`): a draft never reads outside its files.
 
-
-def _unpack(upload, scratch: Path) -> Path:
-    """Unpacks a bundle zip into `scratch` within bounds; returns the folder holding assignment.toml."""
-    limit = settings.GRADER_MAX_BUNDLE_BYTES
-    if getattr(upload, "size", 0) > limit:
-        raise EditRefused(f"the zip has {upload.size:,} bytes; the limit is {limit:,}")
-    try:
-        archive = zipfile.ZipFile(upload)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise EditRefused("this is not a zip file: zip the bundle's folder (assignment.toml and its files)") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > ZIP_MEMBERS:
-            raise EditRefused(f"the zip holds {len(members)} entries; a bundle holds at most {ZIP_MEMBERS}")
-        total = 0
-        for info in members:
-            parts = PurePosixPath(info.filename).parts
-            if info.filename.startswith("/") or "\\" in info.filename or ".." in parts or ":" in info.filename:
-                raise EditRefused(f"{info.filename!r} points outside the bundle's folder")
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise EditRefused(f"{info.filename!r} is a link; zip the files themselves")
-            if info.is_dir() or any(p.startswith(".") or p in ("__pycache__", "__MACOSX") for p in parts):
-                continue
-            target = scratch.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with archive.open(info) as source, target.open("wb") as sink:
-                    while chunk := source.read(2**20):
-                        total += len(chunk)
-                        if total > limit:
-                            raise EditRefused(f"the zip unpacks to more than {limit:,} bytes")
-                        sink.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError) as error:
-                raise EditRefused(f"{info.filename!r} cannot be unpacked: {error}") from None
-    if (scratch / MANIFEST).is_file():
-        return scratch
-    found = [p.parent for p in scratch.glob(f"*/{MANIFEST}")]
-    if len(found) == 1:
-        return found[0]
-    raise EditRefused(f"the zip has no {MANIFEST} at its top or in one folder at its top")
-
-
-def _foreign_paths(manifest: dict, names: set[str]) -> list[str]:
-    """Paths of the manifest that name no file of the draft (a draft never reads outside its own files)."""
+    A path inside the folder that names no file is left to the loader, which says so.
+    """
     problems = []
 
     def check(where: str, value) -> None:
-        if isinstance(value, str) and value not in names:
-            problems.append(f"{where} = {value!r}: the draft has no such file; upload it on the files page")
+        if isinstance(value, str):
+            path = PurePosixPath(value.replace("\\", "/"))
+            if path.is_absolute() or ".." in path.parts or DRIVE.match(value):
+                problems.append(f"{where} = {value!r} points outside the bundle: name a file of the draft "
+                                "(upload it on the files page)")
 
     for role in FILE_ROLES:
         check(role, manifest.get(role))
@@ -338,14 +339,15 @@ def _foreign_paths(manifest: dict, names: set[str]) -> list[str]:
         for entry in manifest.get(kind, []) if isinstance(manifest.get(kind), list) else []:
             if not isinstance(entry, dict):
                 continue
+            where = f"{kind}.{entry.get('name', entry.get('id'))}"
             cases = entry.get("cases", []) if isinstance(entry.get("cases"), list) else []
             for case in cases + [entry]:
                 args = case.get("args") if isinstance(case, dict) else None
                 if isinstance(args, str) and not args.startswith("cases.py:"):
-                    check(f"{kind}.{entry.get('name', entry.get('id'))}.args", args)
+                    check(f"{where}.cases.{case.get('id')}.args" if case is not entry else f"{where}.args", args)
             for key in ("train", "test"):
                 if isinstance(entry.get(key), dict):
-                    check(f"{kind}.{entry.get('id')}.{key}.file", entry[key].get("file"))
+                    check(f"{where}.{key}.file", entry[key].get("file"))
     return problems
 
 
@@ -358,8 +360,7 @@ def _provisional(row: AssignmentVersion) -> str:
 
 def _check(row: AssignmentVersion) -> None:
     """Loads the locked draft from a temporary folder; stores its digest, problems, title, environment, max score."""
-    names = set(row.files.values_list("name", flat=True))
-    problems = _foreign_paths(row.manifest, names)
+    problems = _outside(row.manifest)
     bundle = None
     if not problems:
         with tempfile.TemporaryDirectory(prefix="gradebox-draft-") as folder:

@@ -85,13 +85,17 @@ def export_layout(folder: Path, manifest: dict, inside: Path | None = None) -> t
                 if path is not None:
                     files.append((role, path.name, path))
             manifest[key] = names
-    manifest["functions"] = [dict(f, cases=[dict(c) for c in f.get("cases", [])]) if isinstance(f, dict) else f
-                             for f in manifest.get("functions", [])]
-    manifest["model_checks"] = [dict(m) if isinstance(m, dict) else m for m in manifest.get("model_checks", [])]
-    if not manifest["model_checks"]:
-        del manifest["model_checks"]
+    if isinstance(manifest.get("functions", []), list):
+        manifest["functions"] = [dict(f, cases=[dict(c) if isinstance(c, dict) else c for c in f["cases"]])
+                                 if isinstance(f, dict) and isinstance(f.get("cases"), list) else f
+                                 for f in manifest.get("functions", [])]
+    if isinstance(manifest.get("model_checks", []), list):
+        manifest["model_checks"] = [dict(m) if isinstance(m, dict) else m for m in manifest.get("model_checks", [])]
+        if not manifest["model_checks"]:
+            del manifest["model_checks"]
     inputs: dict[Path, str] = {}
-    for entry in manifest["functions"] + manifest.get("model_checks", []):
+    entries = [e for key in ("functions", "model_checks") if isinstance(manifest.get(key), list) for e in manifest[key]]
+    for entry in entries:
         if not isinstance(entry, dict):
             continue
         cases = entry.get("cases", [])

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from assignments import starter
 from grader.authoring import drafts
 from grader.authoring.case_args import hdf5_layout
 from grader.authoring.forms import (
@@ -75,8 +76,6 @@ def assignment(request, course, slug):
 
 def _bundle_title(assignment, user) -> None:
     """The title and description are the bundle's too: the draft carries them into the next published version."""
-    draft = drafts.open_draft(assignment, user)
-
     def retitle(manifest):
         manifest["title"] = assignment.title
         if assignment.description:
@@ -84,7 +83,7 @@ def _bundle_title(assignment, user) -> None:
         else:
             manifest.pop("description", None)
 
-    drafts.change_manifest(draft, retitle)
+    drafts.edit(assignment, user, lambda draft: drafts.change_manifest(draft, retitle))
 
 
 def _layout(row: BundleFile) -> dict | None:
@@ -98,6 +97,16 @@ def _layout(row: BundleFile) -> dict | None:
             return {"error": str(error)}
 
 
+def _starter_problems(rows, manifest: dict) -> list[str]:
+    """Why the starter notebook must not be handed out as it is (outputs, markers, solutions): read, never run."""
+    row = next((r for r in rows if r.role == BundleFile.Role.STARTER), None)
+    if row is None:
+        return []
+    graded = [f["name"] for f in manifest.get("functions", []) if isinstance(f, dict) and isinstance(f.get("name"), str)]
+    with row.file.open("rb") as handle:
+        return starter.problems(handle.read().decode("utf-8", errors="replace"), graded)
+
+
 def _editable(row: BundleFile) -> bool:
     return row.name.endswith(TEXT_SUFFIXES) and row.size_bytes <= TEXT_EDIT_BYTES
 
@@ -109,8 +118,8 @@ def assignment_files(request, course, slug):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.put_file(draft, data["role"], data["name"], data["data"])
+            draft, problems = drafts.edit(assignment, request.user,
+                                          lambda draft: drafts.put_file(draft, data["role"], data["name"], data["data"]))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -123,7 +132,8 @@ def _files_page(request, course, assignment, form, zip_form, status=200):
     context = editing(course, assignment)
     order = list(BundleFile.Role.values)
     rows = sorted(context["working"].files.all(), key=lambda r: (order.index(r.role), r.name)) if context["working"] else []
-    context.update(form=form, zip_form=zip_form, files=[(row, _editable(row), _layout(row)) for row in rows])
+    context.update(form=form, zip_form=zip_form, files=[(row, _editable(row), _layout(row)) for row in rows],
+                   starter_problems=_starter_problems(rows, context["manifest"]))
     return render(request, "staff/assignment_files.html", context, status=status)
 
 
@@ -166,8 +176,9 @@ def assignment_file(request, course, slug, name):
         form = FileTextForm(request.POST)
         if form.is_valid():
             try:
-                draft = drafts.open_draft(assignment, request.user)
-                problems = drafts.put_file(draft, row.role, row.name, form.cleaned_data["text"].encode())
+                text = form.cleaned_data["text"].encode()
+                draft, problems = drafts.edit(assignment, request.user,
+                                              lambda draft: drafts.put_file(draft, row.role, row.name, text))
             except drafts.EditRefused as error:
                 form.add_error(None, str(error))
             else:
@@ -190,8 +201,7 @@ def assignment_file_remove(request, course, slug, name):
     assignment = staff_assignment(course, slug)
     _draft_file(assignment, name)
     try:
-        draft = drafts.open_draft(assignment, request.user)
-        problems = drafts.remove_file(draft, name)
+        draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.remove_file(draft, name))
     except drafts.EditRefused as error:
         messages.error(request, str(error))
     else:
@@ -207,8 +217,8 @@ def assignment_manifest(request, course, slug):
     form = ManifestForm(request.POST or None, initial={"text": render_manifest(context["manifest"])})
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.save_manifest(draft, form.cleaned_data["manifest"])
+            manifest = form.cleaned_data["manifest"]
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.save_manifest(draft, manifest))
         except drafts.EditRefused as error:
             form.add_error("text", str(error))
         else:

@@ -6,10 +6,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from assignments.source import SourceError, defined_names
+from assignments.source import NO_DEFAULT, NOT_LITERAL, SourceError, defined_names, parameters
 from grader.authoring import drafts
 from grader.authoring.case_args import hdf5_args_problem, hdf5_layout
-from grader.authoring.forms import CaseForm, FunctionForm, remove_case, remove_function
+from grader.authoring.case_forms import CaseForm, FunctionForm, remove_case, remove_function
 from grader.authoring.models import BundleFile
 from grader.staff.access import staff_assignment, staff_view
 from grader.staff.views.authoring import _told, editing
@@ -51,8 +51,8 @@ def assignment_functions(request, course, slug):
     form = FunctionForm(request.POST or None, others=names)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.change_manifest(draft, lambda manifest: form.apply(manifest, None))
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+                draft, lambda manifest: form.apply(manifest, None)))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -65,6 +65,34 @@ def assignment_functions(request, course, slug):
                   status=400 if request.method == "POST" else 200)
 
 
+def _text_of(working, role: str) -> str | None:
+    row = working.files.filter(role=role).first() if working else None
+    if row is None:
+        return None
+    with row.file.open("rb") as handle:
+        try:
+            return handle.read().decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+def signature(reference: str | None, name: str) -> str | None:
+    """The reference's def of `name` as a call, e.g. "leaky_relu(Z, slope=0.01)" (parsed, never run)."""
+    if reference is None:
+        return None
+    try:
+        listed = parameters(reference, name, "reference.py")
+    except SourceError:
+        return None
+    shown, starred = [], False
+    for arg, positional, default in listed:
+        if not positional and not starred:
+            shown.append("*")
+            starred = True
+        shown.append(arg if default is NO_DEFAULT else f"{arg}=..." if default is NOT_LITERAL else f"{arg}={default!r}")
+    return f"{name}({', '.join(shown)})"
+
+
 @staff_view
 def function(request, course, slug, name):
     assignment = staff_assignment(course, slug)
@@ -74,16 +102,18 @@ def function(request, course, slug, name):
     form = FunctionForm(request.POST or None, others=others, initial=FunctionForm.initial_of(entry))
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            problems = drafts.change_manifest(draft, lambda manifest: form.apply(manifest, name))
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+                draft, lambda manifest: form.apply(manifest, name)))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
             _told(request, problems, f"{form.cleaned_data['name']} saved in draft v{draft.number}.")
             return redirect("staff:function", course.slug, slug, form.cleaned_data["name"])
     cases = [(c, visibility(c), arguments(c)) for c in entry.get("cases", []) if isinstance(c, dict)]
-    return render(request, "staff/assignment_function.html", {**context, "form": form, "entry": entry, "cases": cases},
-                  status=400 if request.method == "POST" else 200)
+    return render(request, "staff/assignment_function.html", {
+        **context, "form": form, "entry": entry, "cases": cases,
+        "signature": signature(_text_of(context["working"], BundleFile.Role.REFERENCE), name),
+    }, status=400 if request.method == "POST" else 200)
 
 
 @staff_view
@@ -91,8 +121,8 @@ def function(request, course, slug, name):
 def function_remove(request, course, slug, name):
     assignment = staff_assignment(course, slug)
     try:
-        draft = drafts.open_draft(assignment, request.user)
-        problems = drafts.change_manifest(draft, lambda manifest: remove_function(manifest, name))
+        draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+            draft, lambda manifest: remove_function(manifest, name)))
     except drafts.EditRefused as error:
         messages.error(request, str(error))
     else:
@@ -102,14 +132,11 @@ def function_remove(request, course, slug, name):
 
 def _builders(working) -> list[str]:
     """The functions cases.py defines (parsed, never run), offered as builders."""
-    row = working.files.filter(role=BundleFile.Role.CASES).first() if working else None
-    if row is None:
+    text = _text_of(working, BundleFile.Role.CASES)
+    try:
+        return sorted(n for n in defined_names(text, "cases.py") if not n.startswith("_")) if text else []
+    except SourceError:
         return []
-    with row.file.open("rb") as handle:
-        try:
-            return sorted(n for n in defined_names(handle.read().decode("utf-8"), "cases.py") if not n.startswith("_"))
-        except (UnicodeDecodeError, SourceError):
-            return []
 
 
 def _case_page(request, course, slug, name, case_id=None):
@@ -125,15 +152,10 @@ def _case_page(request, course, slug, name, case_id=None):
     others = [c.get("id") for c in entry.get("cases", []) if c is not case]
     initial = CaseForm.initial_of(case) if case else {"id": "published" if not others else f"case{len(others) + 1}"}
     form = CaseForm(request.POST or None, request.FILES or None, others=others, inputs=inputs, initial=initial)
+    form.fields["builder"].widget.attrs["list"] = "builders"
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.open_draft(assignment, request.user)
-            hdf5_name = None
-            upload = form.cleaned_data.get("hdf5_upload")
-            if form.cleaned_data["kind"] == "hdf5" and upload is not None:
-                drafts.put_file(draft, BundleFile.Role.INPUT, upload.name, form.cleaned_data["hdf5_data"])
-                hdf5_name = drafts.stored_name(BundleFile.Role.INPUT, upload.name)
-            problems = drafts.change_manifest(draft, lambda manifest: form.apply(manifest, name, case_id, hdf5_name))
+            draft, problems = drafts.edit(assignment, request.user, lambda draft: _save_case(draft, form, name, case_id))
         except drafts.EditRefused as error:
             form.add_error(None, str(error))
         else:
@@ -152,6 +174,16 @@ def _case_page(request, course, slug, name, case_id=None):
     return render(request, "staff/assignment_case.html", context, status=400 if request.method == "POST" else 200)
 
 
+def _save_case(draft, form: CaseForm, name: str, case_id: str | None) -> list[str]:
+    """Stores an uploaded HDF5 arguments file (under inputs/) and writes the case naming it."""
+    hdf5_name = None
+    upload = form.cleaned_data.get("hdf5_upload")
+    if form.cleaned_data["kind"] == "hdf5" and upload is not None:
+        drafts.put_file(draft, BundleFile.Role.INPUT, upload.name, form.cleaned_data["hdf5_data"])
+        hdf5_name = drafts.stored_name(BundleFile.Role.INPUT, upload.name)
+    return drafts.change_manifest(draft, lambda manifest: form.apply(manifest, name, case_id, hdf5_name))
+
+
 @staff_view
 def case_new(request, course, slug, name):
     return _case_page(request, course, slug, name)
@@ -167,8 +199,8 @@ def case(request, course, slug, name, case_id):
 def case_remove(request, course, slug, name, case_id):
     assignment = staff_assignment(course, slug)
     try:
-        draft = drafts.open_draft(assignment, request.user)
-        problems = drafts.change_manifest(draft, lambda manifest: remove_case(manifest, name, case_id))
+        draft, problems = drafts.edit(assignment, request.user, lambda draft: drafts.change_manifest(
+            draft, lambda manifest: remove_case(manifest, name, case_id)))
     except drafts.EditRefused as error:
         messages.error(request, str(error))
     else:

@@ -134,8 +134,11 @@ def test_the_slug_stays_the_assignments(published):
 
 def test_a_manifest_naming_a_file_outside_the_draft_is_a_problem_and_never_read(published):
     draft = drafts.open_draft(published.assignment)
-    problems = drafts.change_manifest(draft, lambda m: m.update(supplied="/etc/passwd"))
-    assert problems == ["supplied = '/etc/passwd': the draft has no such file; upload it on the files page"]
+    problems = drafts.change_manifest(draft, lambda m: m.update(supplied="/etc/passwd", job_files=["../../x.py"]))
+    assert problems == ["supplied = '/etc/passwd' points outside the bundle: name a file of the draft (upload it on "
+                        "the files page)",
+                        "job_files = '../../x.py' points outside the bundle: name a file of the draft (upload it on "
+                        "the files page)"]
     assert not draft.is_loadable
 
 
@@ -161,7 +164,7 @@ def test_a_zip_with_problems_is_stored_with_them(course, tmp_path):
     folder = write_bundle(tmp_path / "bundle")
     (folder / "cases.py").unlink()
     draft = drafts.load_zip(assignment, zipped(folder)).draft
-    assert draft.problems == ["cases = 'cases.py': the draft has no such file; upload it on the files page"]
+    assert draft.problems == ["cases = 'cases.py': no such file"]
     assert set(draft.files.values_list("role", flat=True)) == {"reference", "supplied", "mistakes", "job"}
 
 
@@ -218,3 +221,25 @@ def test_a_draft_of_every_course_bundle_loads_as_its_version(course):
         assert draft.problems == [f"identical to version {version.number} (published): change something to make a "
                                   "new version, or discard this draft"], slug
         assert drafts.change_manifest(draft, lambda m: m.update(title=m["title"] + " (2027)")) == [], slug
+
+
+def test_a_course_folder_zipped_as_it_is_names_what_lies_outside_and_an_upload_mends_it(course, tmp_path):
+    """assignments/optimization points at ../../reference/optimization.py and ../common/dnn_utils.py."""
+    from assignments import ASSIGNMENTS_DIR, bundle_folders
+
+    assignment = Assignment.objects.create(course=course, slug="optimization", title="Optimization")
+    draft = drafts.load_zip(assignment, zipped(bundle_folders()["optimization"], prefix="optimization/")).draft
+    assert sorted(draft.problems) == [
+        "job_files = '../common/dnn_utils.py' points outside the bundle: name a file of the draft (upload it on the "
+        "files page)",
+        "reference = '../../reference/optimization.py' points outside the bundle: name a file of the draft (upload it "
+        "on the files page)"]
+    drafts.put_file(draft, "reference", "optimization.py", (ASSIGNMENTS_DIR.parent / "reference/optimization.py").read_bytes())
+    assert drafts.put_file(draft, "job", "dnn_utils.py", (ASSIGNMENTS_DIR / "common/dnn_utils.py").read_bytes()) == []
+    assert draft.manifest["job_files"][0] == "dnn_utils.py"
+    assert draft.digest == load_bundle(bundle_folders()["optimization"]).digest
+
+
+def test_a_manifest_with_a_toml_date_is_refused_by_its_key():
+    with pytest.raises(drafts.EditRefused, match=r"functions\[1\].due = 2026-12-01"):
+        drafts.parse_manifest('slug = "x"\n[[functions]]\nname = "f"\ndue = 2026-12-01\n')

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 
 import h5py
+import nbformat
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,8 +25,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def cache(settings, tmp_path):
-    settings.GRADER_CACHE_DIR = tmp_path / "cache"
+def cache(request, settings, tmp_path):
+    """Exports go to a folder of the test's own; a sandbox run keeps the shared cache (its root filesystem)."""
+    if "sandbox" not in request.keywords:
+        settings.GRADER_CACHE_DIR = tmp_path / "cache"
 
 
 @pytest.fixture
@@ -110,6 +114,8 @@ def test_a_new_assignment_gets_an_empty_draft_that_students_never_see(staff, peo
     learner.force_login(student)
     assert learner.get("/courses/acts/softmax/").status_code == 404
     assert learner.get("/courses/acts/softmax/starter.ipynb").status_code == 404
+    assert learner.post("/courses/acts/softmax/submit", {"file": SimpleUploadedFile("a.py", b"x = 1\n")}).status_code == 404
+    assert not Submission.objects.exists()
     assert "Softmax" not in learner.get("/").content.decode()
     assert learner.get(f"{BASE}/softmax/").status_code == 404  # and the staff pages are not theirs
 
@@ -118,7 +124,19 @@ def test_a_draft_of_a_published_assignment_changes_nothing_students_see(staff, p
     student = people[2]
     response = staff.post(f"{BASE}/activations/functions/", {"name": "softplus", "points": "2", "outputs": "A"})
     assert response.status_code == 302 and response["Location"] == f"{BASE}/activations/functions/softplus/"
-    staff.post(f"{BASE}/activations/files/", {"role": "starter", "file": SimpleUploadedFile("s.ipynb", b"{}")})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "# GRADED FUNCTION: relu\ndef relu(Z):\n    ### START CODE HERE ###\n    A = None\n    ### END CODE HERE ###\n"
+        "    return A", execution_count=3, outputs=[nbformat.v4.new_output("stream", text="hi")])])
+    response = staff.post(f"{BASE}/activations/files/", {"role": "starter", "file": SimpleUploadedFile(
+        "s.ipynb", nbformat.writes(notebook).encode())})
+    assert response.status_code == 302
+    with draft_of("activations").files.get(role="starter").file.open("rb") as handle:
+        stored = nbformat.reads(handle.read().decode(), as_version=4)
+    assert stored.cells[0].outputs == [] and stored.cells[0].execution_count is None
+    page = staff.get(f"{BASE}/activations/files/").content.decode()
+    assert "notebook: leaky_relu: no code cell starts with `# GRADED FUNCTION: leaky_relu`" in page
+    response = staff.post(f"{BASE}/activations/files/", {"role": "starter", "file": SimpleUploadedFile("s.ipynb", b"{}")})
+    assert response.status_code == 400 and "not a Jupyter notebook" in response.content.decode()
     learner = Client()
     learner.force_login(student)
     page = learner.get("/courses/acts/activations/").content.decode()
@@ -185,12 +203,19 @@ def test_function_and_case_forms_reach_the_manifest(staff, published):
         "id": "wide2", "visibility": "hidden", "kind": "builder", "builder": "wide"}).status_code == 302
     assert draft_of("activations").manifest["functions"][-1]["cases"][1] == {
         "id": "wide2", "args": "cases.py:wide", "hidden": True}
+    assert staff.post(f"{BASE}/activations/files/inputs/big.h5/remove/").status_code == 302
+    assert ("functions.softplus.cases.stored.args: 'inputs/big.h5' is neither \"cases.py:NAME\" nor an HDF5 file of "
+            "the bundle") in draft_of("activations").problems
     assert staff.post(f"{url}/softplus/cases/wide2/remove/").status_code == 302
     assert [c["id"] for c in draft_of("activations").manifest["functions"][-1]["cases"]] == ["published", "stored"]
 
-    assert staff.post(f"{url}/softplus/", {"name": "soft_plus", "points": "2", "outputs": "A", "wall_s": "3"}).status_code == 302
+    assert staff.post(f"{url}/softplus/", {"name": "soft_plus", "points": "2", "outputs": "A", "wall_s": "3",
+                                            "description": "log(1 + exp(Z))"}).status_code == 302
     entry = draft_of("activations").manifest["functions"][-1]
-    assert (entry["name"], entry["points"], entry["outputs"], entry["wall_s"]) == ("soft_plus", 2, ["A"], 3)
+    assert (entry["name"], entry["points"], entry["outputs"], entry["wall_s"], entry["description"]) == (
+        "soft_plus", 2, ["A"], 3, "log(1 + exp(Z))")
+    assert "The reference does not define <code>soft_plus</code>" in staff.get(f"{url}/soft_plus/").content.decode()
+    assert "The reference defines <code>leaky_relu(Z, slope)</code>" in staff.get(f"{url}/leaky_relu/").content.decode()
     assert "functions.soft_plus: the reference (reference.py) does not define it" in draft_of("activations").problems
     assert staff.post(f"{url}/soft_plus/remove/").status_code == 302
     assert [f["name"] for f in draft_of("activations").manifest["functions"]] == ["relu", "leaky_relu"]
@@ -227,6 +252,9 @@ def test_an_hdf5_upload_that_is_not_case_arguments_is_refused(staff, published):
 
 def test_files_by_role_text_edits_and_the_toml_reach_the_draft(staff, published):
     url = f"{BASE}/activations"
+    response = staff.post(f"{url}/files/", {"role": "job", "name": "runner.py", "text": "X = 1\n"})
+    assert response.status_code == 400 and "sandbox uses this name" in response.content.decode()
+    assert drafts.current_draft(published.assignment) is None  # a refused edit leaves no draft behind
     page = staff.get(f"{url}/files/cases.py/").content.decode()
     assert "def wide():" in page
     text = "import numpy as np\r\n\r\nimport act_utils\r\n\r\n\r\ndef wide():\r\n    return (act_utils.grid(4, 7),)\r\n\r\n\r\ndef slope():\r\n    return (act_utils.grid(2, 5), 0.3)\r\n"
@@ -340,3 +368,50 @@ def test_a_zip_upload_becomes_the_draft_and_a_bad_one_is_refused_on_the_page(sta
     data = staff.get(f"{BASE}/activations/versions/1/bundle.zip").content
     response = staff.post(f"{BASE}/activations/upload-bundle/", {"file": SimpleUploadedFile("b.zip", data)}, follow=True)
     assert "identical to version 1" in response.content.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_a_draft_made_in_the_forms_passes_the_contract_and_publishes(staff, people, published):
+    """The contract runs the reference and the mistakes in the sandbox, on the cases the forms wrote."""
+    from grader.authoring.services import publish
+
+    url = f"{BASE}/activations/functions"
+    staff.post(f"{url}/relu/", {"name": "relu", "points": "3", "outputs": "A"})
+    staff.post(f"{url}/relu/add-case/", {"id": "columns", "visibility": "after_due", "kind": "literal",
+                                         "literal": "[{ array = [[-3.0, 1.5], [2.0, -0.25], [0.5, 4.0]] }]"})
+    staff.post(f"{url}/leaky_relu/add-case/", {
+        "id": "stored", "visibility": "never", "kind": "hdf5",
+        "hdf5_upload": SimpleUploadedFile("slopes.h5", hdf5(arg0=np.linspace(-2, 2, 12).reshape(3, 4), arg1=0.05))})
+    draft = draft_of("activations")
+    assert draft.problems == []
+    publish(draft)
+    learner = Client()
+    learner.force_login(people[2])
+    assignment = Assignment.objects.get(slug="activations")
+    assert assignment.current_version_id == draft.pk and assignment.max_score == 5
+    assert learner.get("/courses/acts/activations/").status_code == 200
+
+
+def test_no_bundle_code_runs_in_the_web_process(staff, tmp_path):
+    """Every Python file of this bundle (and its full-source mistake) leaves a canary file whenever it runs."""
+    canary = tmp_path / "canary"
+    folder = write_bundle(tmp_path / "bundle", canary=canary)
+    exec(compile((folder / "reference.py").read_text(), "reference.py", "exec"), {})  # the canary works ...
+    assert canary.exists()
+    canary.unlink()
+
+    staff.post(f"{BASE}/new/", {**SETTINGS, "slug": "activations"})
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in folder.iterdir():
+            zipped.write(path, path.name)
+    assert staff.post(f"{BASE}/activations/upload-bundle/", {
+        "file": SimpleUploadedFile("bundle.zip", archive.getvalue())}).status_code == 302
+    assert draft_of("activations").problems == []
+    staff.post(f"{BASE}/activations/functions/relu/add-case/", {"id": "built", "visibility": "hidden", "kind": "builder",
+                                                                 "builder": "slope"})
+    for page in ("", "files/", "files/cases.py/", "functions/", "functions/relu/", "functions/relu/cases/built/",
+                 "functions/relu/add-case/", "manifest/", "versions/", "versions/1/", "versions/1/bundle.zip"):
+        assert staff.get(f"{BASE}/activations/{page}").status_code == 200, page
+    assert not canary.exists()  # ... but nothing here ran it

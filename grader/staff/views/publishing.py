@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from grader.authoring import preview as previews
 from grader.authoring import version_jobs
-from grader.authoring.models import AssignmentVersion
+from grader.authoring.models import AssignmentVersion, ImmutableVersion
 from grader.authoring.services import publish as publish_version
 from grader.authoring.tasks import VALIDATE, preview_version, validate_version
 from grader.staff.access import staff_assignment, staff_view
@@ -135,7 +135,11 @@ def publish(request, course, slug, number):
             return redirect("staff:publish", course.slug, slug, number)
         record, _ = validation(version)
         version.validation_report = record.result["rows"]
-        publish_version(version, contract=False)  # the contract held: `validation` read its verdict for this code
+        try:
+            publish_version(version, contract=False)  # the contract held: `validation` read its verdict for this code
+        except ImmutableVersion:  # published meanwhile (another click, another staff member)
+            messages.info(request, f"v{version.number} was already published.")
+            return redirect("staff:publish", course.slug, slug, number)
         messages.success(request, f"v{version.number} is published: students now get it.")
         if form.cleaned_data["regrade_all"]:
             batch = regrades.start(version, RegradeBatch.Kind.REGRADE, request.user)

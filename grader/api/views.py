@@ -97,7 +97,11 @@ class AssignmentSubmissions(ApiView):
                 .select_related("assignment", "version").prefetch_related("function_results"))
         external_id = request.query_params.get("external_user_id")
         if external_id is not None:
-            user = identity.find_user(assignment.course, external_id.strip())
+            try:
+                external_id = identity.clean_external_id(external_id)
+            except identity.InvalidExternalId as error:
+                raise Problem("bad-request", str(error)) from None
+            user = identity.find_user(assignment.course, external_id)
             rows = rows.filter(user=user) if user is not None else rows.none()
         paginator = SubmissionCursor()
         page = paginator.paginate_queryset(rows, request, view=self)

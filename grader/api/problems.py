@@ -6,16 +6,13 @@ path under /api/problems/, which answers with the problem's description.
 """
 from __future__ import annotations
 
-import logging
-
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, JsonResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 
 # name -> (title, status, what it means). The titles are fixed per type, the detail says what happened.
@@ -78,8 +75,6 @@ def exception_handler(exc, context):
         exc = Problem("payload-too-large", "The request body is larger than the platform's upload limit.")
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError("The request could not be read.")
-    elif isinstance(exc, (Http404, PermissionDenied)):
-        pass  # DRF's handler turns them into NotFound / PermissionDenied
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug of ours: Django's 500 handler answers, as a problem for /api/ paths
@@ -93,8 +88,6 @@ def exception_handler(exc, context):
         return problem_response("rate-limited", f"Too many requests for this key; retry in {exc.wait:.0f} s."
                                 if exc.wait is not None else "Too many requests for this key.", headers)
     name = _BY_STATUS.get(response.status_code, "bad-request" if response.status_code < 500 else "server-error")
-    if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
-        name = "unauthorized"
     data = response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
     body = document(name, _detail_text(data)) | {"status": response.status_code}
     return Response(body, status=response.status_code, headers=headers, content_type=MEDIA_TYPE)

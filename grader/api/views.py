@@ -18,7 +18,7 @@ from grader.api import identity, submit
 from grader.api.access import HasScope, access_of
 from grader.api.authentication import ApiKeyAuthentication
 from grader.api.pagination import GradeCursor, SubmissionCursor
-from grader.api.problems import Problem
+from grader.api.problems import MEDIA_TYPE, Problem
 from grader.api.serializers import (AssignmentSerializer, CourseSerializer, GradePage, GradeSerializer,
                                     ProblemSerializer, SubmissionPage, SubmissionSerializer, SubmitSerializer)
 from grader.api.throttling import ApiKeyRateThrottle
@@ -26,7 +26,12 @@ from grader.courses.models import Assignment
 from grader.submissions.models import Grade, Submission
 from grader.submissions.uploads import SizeCapHandler, declared_too_large, too_large_message
 
-PROBLEM = OpenApiResponse(ProblemSerializer, description="a problem document (application/problem+json, RFC 9457)")
+
+
+def problems(*codes: int) -> dict:
+    """OpenAPI responses for these problem statuses, plus those of every endpoint (401, 403, 429)."""
+    return {(code, MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description="a problem document (RFC 9457)")
+            for code in sorted({401, 403, 429, *codes})}
 
 
 class ApiView(APIView):
@@ -50,14 +55,14 @@ class ApiView(APIView):
 
 
 class CourseList(ApiView):
-    @extend_schema(responses={200: CourseSerializer(many=True), 401: PROBLEM, 403: PROBLEM})
+    @extend_schema(operation_id="courses_list", responses={200: CourseSerializer(many=True), **problems(401, 403)})
     def get(self, request):
         """The key's course (a staff session: the courses they teach)."""
         return Response(CourseSerializer(self.courses().order_by("slug"), many=True, context={"request": request}).data)
 
 
 class AssignmentList(ApiView):
-    @extend_schema(responses={200: AssignmentSerializer(many=True), 404: PROBLEM})
+    @extend_schema(operation_id="courses_assignments_list", responses={200: AssignmentSerializer(many=True), **problems(404)})
     def get(self, request, course):
         """The course's published assignments (drafts never show)."""
         course = get_object_or_404(self.courses(), slug=course)
@@ -67,7 +72,7 @@ class AssignmentList(ApiView):
 
 
 class AssignmentDetail(ApiView):
-    @extend_schema(responses={200: AssignmentSerializer, 404: PROBLEM})
+    @extend_schema(responses={200: AssignmentSerializer, **problems(404)})
     def get(self, request, pk):
         """One published assignment: due date, version, graded functions and their points."""
         return Response(AssignmentSerializer(self.assignment(pk), context={"request": request}).data)
@@ -78,18 +83,20 @@ class AssignmentSubmissions(ApiView):
     required_scopes = {"GET": "read", "POST": "submit"}
 
     def initial(self, request, *args, **kwargs):
-        """Refuse an oversized body before anything reads it; cap a body without a Content-Length."""
+        """After authentication, refuse a declared oversized body unread; cap one that streams in without a length."""
+        if request.method == "POST":  # in place before anything (a session's CSRF check) reads the body
+            request._request.upload_handlers.insert(0, SizeCapHandler(request._request))
+        super().initial(request, *args, **kwargs)
         if request.method == "POST":
             oversized = declared_too_large(request)
             if oversized is not None:
                 raise Problem("payload-too-large", too_large_message(oversized))
-            request._request.upload_handlers.insert(0, SizeCapHandler(request._request))
-        super().initial(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="assignments_submissions_list",
         parameters=[OpenApiParameter("external_user_id", str, description="only this LMS user's submissions"),
                     OpenApiParameter("limit", int, description="page size (default 50, at most 500)")],
-        responses={200: SubmissionPage, 404: PROBLEM})
+        responses={200: SubmissionPage, **problems(400, 404)})
     def get(self, request, pk):
         """The assignment's submissions, newest first (cursor pages)."""
         assignment = self.assignment(pk)
@@ -97,7 +104,11 @@ class AssignmentSubmissions(ApiView):
                 .select_related("assignment", "version").prefetch_related("function_results"))
         external_id = request.query_params.get("external_user_id")
         if external_id is not None:
-            user = identity.find_user(assignment.course, external_id.strip())
+            try:
+                external_id = identity.clean_external_id(external_id)
+            except identity.InvalidExternalId as error:
+                raise Problem("bad-request", str(error)) from None
+            user = identity.find_user(assignment.course, external_id)
             rows = rows.filter(user=user) if user is not None else rows.none()
         paginator = SubmissionCursor()
         page = paginator.paginate_queryset(rows, request, view=self)
@@ -109,8 +120,7 @@ class AssignmentSubmissions(ApiView):
         request={"application/json": SubmitSerializer, "multipart/form-data": SubmitSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      description="the same key and request return the same submission")],
-        responses={201: SubmissionSerializer, 200: SubmissionSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM,
-                   413: PROBLEM, 415: PROBLEM, 422: PROBLEM})
+        responses={201: SubmissionSerializer, 200: SubmissionSerializer, **problems(400, 404, 409, 413, 415, 422)})
     def post(self, request, pk):
         """Submits a file for the LMS user `external_user_id` (created and enrolled on first use)."""
         assignment = self.assignment(pk)
@@ -133,7 +143,7 @@ class AssignmentSubmissions(ApiView):
 
 
 class SubmissionDetail(ApiView):
-    @extend_schema(responses={200: SubmissionSerializer, 404: PROBLEM})
+    @extend_schema(responses={200: SubmissionSerializer, **problems(404)})
     def get(self, request, pk):
         """Status, score and, once graded, the result document with the student's visibility rules."""
         submission = get_object_or_404(
@@ -155,9 +165,10 @@ def _since(value: str):
 
 class AssignmentGrades(ApiView):
     @extend_schema(
+        operation_id="assignments_grades_list",
         parameters=[OpenApiParameter("updated_since", str, description="ISO 8601; rows changed at or after it"),
                     OpenApiParameter("limit", int, description="page size (default 50, at most 500)")],
-        responses={200: GradePage, 400: PROBLEM, 404: PROBLEM})
+        responses={200: GradePage, **problems(400, 404)})
     def get(self, request, pk):
         """The counting grade per student (late penalty applied), oldest change first (cursor pages)."""
         assignment = self.assignment(pk)

@@ -1,6 +1,8 @@
 """Webhook endpoints of the key's course (manage scope): register (secret shown once), list, inspect, delete."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -10,7 +12,7 @@ from grader.api import outbound
 from grader.api.access import access_of
 from grader.api.models import WebhookDelivery, WebhookEndpoint
 from grader.api.problems import Problem
-from grader.api.views import PROBLEM, ApiView
+from grader.api.views import ApiView, problems
 from grader.api.webhooks import new_secret
 
 RECENT_EVENTS = 20
@@ -62,12 +64,12 @@ class WebhookDetailSerializer(WebhookSerializer):
 class WebhookList(ApiView):
     required_scopes = {"GET": "manage", "POST": "manage"}
 
-    @extend_schema(responses={200: WebhookSerializer(many=True), 403: PROBLEM})
+    @extend_schema(operation_id="webhooks_list", responses={200: WebhookSerializer(many=True), **problems(403)})
     def get(self, request):
         rows = WebhookEndpoint.objects.filter(course__in=self.courses()).select_related("course")
         return Response(WebhookSerializer(rows, many=True).data)
 
-    @extend_schema(request=WebhookSerializer, responses={201: CreatedWebhookSerializer, 400: PROBLEM, 422: PROBLEM})
+    @extend_schema(request=WebhookSerializer, responses={201: CreatedWebhookSerializer, **problems(400, 404, 422)})
     def post(self, request):
         """Registers a URL for `submission.graded` / `submission.failed`; the signing secret is in this answer only."""
         serializer = WebhookSerializer(data=request.data)
@@ -83,7 +85,7 @@ class WebhookList(ApiView):
         url = serializer.validated_data["url"]
         try:
             outbound.check_url(url)
-            outbound.resolves_publicly(outbound.urlsplit(url).hostname)
+            outbound.resolves_publicly(urlsplit(url).hostname)
         except outbound.RefusedTarget as refused:
             raise Problem("unprocessable", str(refused), errors={"url": [str(refused)]}) from None
         key = access_of(request).key
@@ -101,12 +103,12 @@ class WebhookDetail(ApiView):
         return get_object_or_404(WebhookEndpoint.objects.select_related("course").filter(course__in=self.courses()),
                                  pk=pk)
 
-    @extend_schema(responses={200: WebhookDetailSerializer, 404: PROBLEM})
+    @extend_schema(responses={200: WebhookDetailSerializer, **problems(404)})
     def get(self, request, pk):
         """The endpoint and its latest delivery attempts (status code, attempt, time)."""
         return Response(WebhookDetailSerializer(self.endpoint(pk)).data)
 
-    @extend_schema(responses={204: None, 404: PROBLEM})
+    @extend_schema(responses={204: None, **problems(404)})
     def delete(self, request, pk):
         self.endpoint(pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -58,8 +58,10 @@ def _payload(submission, event_type: str) -> dict:
 
 
 def submission_finished(submission) -> list[WebhookEvent]:
-    """Queues `submission.graded` / `submission.failed` for the course's endpoints that take it."""
-    submission.refresh_from_db(fields=["status", "score", "max_score"])
+    """Queues `submission.graded` / `submission.failed` for the course's endpoints that take it.
+
+    Called by the grading services right after the status changed (the row as `advance` left it).
+    """
     event_type = _EVENT_OF_STATUS.get(submission.status)
     if event_type is None:
         return []

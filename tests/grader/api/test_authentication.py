@@ -69,3 +69,15 @@ def test_a_students_session_reaches_nothing(course, assignment, student_user, cl
     for path in ("/api/v1/courses/", f"/api/v1/assignments/{assignment.pk}/", f"/api/v1/assignments/{assignment.pk}/grades/"):
         response = client.get(path)
         assert response.status_code == 403 and response["Content-Type"] == PROBLEM
+
+
+def test_a_staff_session_submits_only_with_the_csrf_token(course, assignment, staff_user):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+    data = {"external_user_id": "u", "filename": "a.py", "content": "x = 1\n"}
+    path = f"/api/v1/assignments/{assignment.pk}/submissions/"
+    refused = client.post(path, data, format="json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    client.get("/accounts/login/")
+    token = client.cookies["csrftoken"].value
+    assert client.post(path, data, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201

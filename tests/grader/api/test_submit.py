@@ -155,3 +155,11 @@ def test_a_file_and_content_together_are_refused(api, assignment):
 def test_an_over_long_idempotency_key_is_400(api, assignment):
     response = send_json(api, assignment, **{"Idempotency-Key": "k" * 300})
     assert response.status_code == 400 and not Submission.objects.exists()
+
+
+def test_authentication_and_scope_come_before_the_size_check(course, assignment, client_with, settings):
+    from rest_framework.test import APIClient
+
+    settings.GRADER_MAX_UPLOAD_BYTES = 2000
+    assert send_file(APIClient(), assignment, data=b"#" * 200_000).status_code == 401
+    assert send_file(client_with(course, "read"), assignment, data=b"#" * 200_000).status_code == 403

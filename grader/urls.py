@@ -2,11 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from grader.api import staff_pages as api_staff
-
 urlpatterns = [
-    path("courses/<slug:course_slug>/staff/api-keys/", api_staff.api_keys, name="api_staff_keys"),
-    path("courses/<slug:course_slug>/staff/api-keys/<int:pk>/revoke", api_staff.revoke, name="api_staff_key_revoke"),
     path("courses/<slug:course_slug>/staff/", include("grader.staff.urls")),  # before an assignment's own slug
     path("", include("grader.courses.urls")),
     path("submissions/", include("grader.submissions.urls")),

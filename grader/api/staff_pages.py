@@ -48,4 +48,4 @@ def revoke(request, course, pk):
     row = get_object_or_404(ApiKey, course=course, pk=pk)
     keys.revoke(row)
     messages.success(request, f"Key {row.prefix}… ({row.name}) is revoked: requests with it now get 401.")
-    return redirect("api_staff_keys", course.slug)
+    return redirect("staff:api_keys", course.slug)

@@ -1,6 +1,7 @@
 """Staff pages, all under /courses/<course_slug>/staff/ (DESIGN.md "People and doors")."""
 from django.urls import path
 
+from grader.api import staff_pages as api_staff
 from grader.staff.views import authoring
 from grader.staff.views import authoring_cases
 from grader.staff.views import authoring_versions
@@ -14,6 +15,8 @@ from grader.staff.views import publishing
 app_name = "staff"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("api-keys/", api_staff.api_keys, name="api_keys"),
+    path("api-keys/<int:pk>/revoke", api_staff.revoke, name="api_key_revoke"),
     path("gradebook/", gradebook.gradebook_page, name="gradebook"),
     path("gradebook.csv", gradebook.gradebook_csv, name="gradebook_csv"),
     path("gradebook-canvas.csv", gradebook.gradebook_canvas_csv, name="gradebook_canvas_csv"),

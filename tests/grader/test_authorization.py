@@ -18,17 +18,19 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 
+from grader.api.keys import create_key
+from grader.api.models import WebhookEndpoint
 from grader.authoring.services import load_folder
 from grader.courses.models import Course, Enrollment
 from grader.submissions import services
-from grader.submissions.models import FunctionResult, Submission
+from grader.submissions.models import FunctionResult, RegradeBatch, Submission
 from tests.grader.authoring.bundles import manifest, write_bundle
 
 pytestmark = pytest.mark.django_db
 
 # What a kind of route lets each visitor do. Staff pages are every route of the `staff` namespace.
-STAFF, OWN_SUBMISSION, COURSE_MEMBER, LOGGED_IN, PUBLIC, OPERATOR = (
-    "staff", "own submission", "course member", "logged in", "public", "operator")
+STAFF, OWN_SUBMISSION, COURSE_MEMBER, LOGGED_IN, PUBLIC, OPERATOR, API, API_OWN = (
+    "staff", "own submission", "course member", "logged in", "public", "operator", "api", "api, caller's courses")
 KINDS = {
     "courses:home": LOGGED_IN,
     "courses:assignment": COURSE_MEMBER,
@@ -44,6 +46,11 @@ KINDS = {
     "password_reset_complete": PUBLIC,
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,
+    "api:schema": PUBLIC,    # the OpenAPI document and its Swagger UI describe the interface, not any data
+    "api:docs": PUBLIC,
+    "api:problem": PUBLIC,   # what a problem type means (RFC 9457 `type` URLs)
+    "api:courses": API_OWN,  # lists only the caller's own courses' objects: other staff see their own
+    "api:webhooks": API_OWN,
 }
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin is for operators: is_staff accounts, which no visitor here is
 VISITORS = ("anonymous", "student", "other_staff", "staff", "owner")
@@ -99,6 +106,8 @@ def kind_of(route: Route) -> str:
         return STAFF
     if top in OPERATOR_NAMESPACES:
         return OPERATOR
+    if top == "api":
+        return API
     raise LookupError(f"{route.name} ({''.join(map(str, route.chain))}) is of no kind this test knows: add it to "
                       "KINDS, saying who may open it")
 
@@ -138,7 +147,22 @@ def world(tmp_path, settings):
               "number": version.number, "uidb64": "MQ", "token": "set-password",
               # the admin's (its door is the admin site's own login)
               "app_label": "auth", "object_id": "1", "content_type_id": "1", "id": "1", "url": "anything/"}
-    by_route = {"staff:failed_requeue": {"pk": failed.pk}}
+    batch = RegradeBatch.objects.create(assignment=version.assignment, version=version,
+                                        kind=RegradeBatch.Kind.DRY_RUN)
+    key, _ = create_key(course, "authorization test", ["read", "submit", "manage"])
+    webhook = WebhookEndpoint.objects.create(course=course, url="https://lms.example.org/hook", events=["submission.graded"],
+                                     secret="whsec_" + "A" * 32)
+    by_route = {"staff:failed_requeue": {"pk": failed.pk}, "api:assignment": {"pk": version.assignment.pk},
+                "api:submissions": {"pk": version.assignment.pk}, "api:grades": {"pk": version.assignment.pk},
+                "api:webhook": {"pk": webhook.pk}, "staff:api_key_revoke": {"pk": key.pk},
+                "staff:assignment_file": {"name": "reference.py"}, "staff:version_file": {"name": "reference.py"},
+                "staff:assignment_file_remove": {"name": "reference.py"},
+                "staff:function": {"name": "relu"}, "staff:function_remove": {"name": "relu"},
+                "staff:case_new": {"name": "relu"}, "staff:case": {"name": "relu", "case_id": "published"},
+                "staff:case_remove": {"name": "relu", "case_id": "published"},
+                "staff:batch": {"pk": batch.pk}, "staff:batch_progress": {"pk": batch.pk}}
+    values["course"] = course.slug
+    values["name"] = "not-found"
     return users, values, by_route
 
 
@@ -164,6 +188,11 @@ EXPECT = {
     LOGGED_IN: {"anonymous": "login", "student": "allowed", "other_staff": "allowed", "owner": "allowed",
                 "staff": "allowed"},
     OPERATOR: dict.fromkeys(VISITORS, "operator"),
+    # The API answers a session of the course's staff; students work through the pages, and LMSs with keys.
+    API: {"anonymous": "unauthorized", "student": "refused", "other_staff": "refused", "owner": "refused",
+          "staff": "allowed"},
+    API_OWN: {"anonymous": "unauthorized", "student": "refused", "other_staff": "allowed", "owner": "refused",
+              "staff": "allowed"},
 }
 
 
@@ -193,7 +222,9 @@ def test_every_route_lets_in_only_whom_it_should(client, world, route):
                                 "argument naming another object? give the route its own values in BY_ROUTE)")
             continue
         post = visit(client, visitor, users, "post", url)
-        if expect == "login":
+        if expect == "unauthorized":
+            ok = get.status_code == 401 and post.status_code in (401, 405)
+        elif expect == "login":
             ok = all(login_redirect(r) or r.status_code == 405 for r in (get, post)) and (
                 login_redirect(get) or login_redirect(post))
         elif expect == "operator":

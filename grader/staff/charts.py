@@ -107,7 +107,10 @@ def _value_axis(ticks: list[float], plot_h: float, unit: str) -> list[str]:
 
 
 def _category_labels(labels: list[str], slot: float) -> list[str]:
-    every = max(1, math.ceil(len(labels) / LABELS_SHOWN))
+    """Every label that fits (under 6 units a character at font size 11), at most LABELS_SHOWN of them."""
+    label_w = 5.8 * max([len(label) for label in labels] or [1]) + 4
+    fits = max(1, min(LABELS_SHOWN, int((WIDTH - LEFT - RIGHT) / label_w)))
+    every = max(1, math.ceil(len(labels) / fits))
     y = HEIGHT - BOTTOM + 16
     return [f'<text x="{LEFT + slot * (i + 0.5):.1f}" y="{y}" text-anchor="middle" font-size="11" '
             f'fill="{MUTED}">{escape(label)}</text>' for i, label in enumerate(labels) if i % every == 0]

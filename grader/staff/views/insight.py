@@ -66,11 +66,11 @@ def _charts(numbers: Insight) -> dict:
         "mistakes": charts.bars([(f"{m.function}: {m.key or m.hint}", m.results) for m in numbers.mistakes],
                                 chart_id="chart-mistakes", title="Most frequent diagnosed mistakes", unit="",
                                 top=top_mistake, description="Current results whose hint diagnosed the mistake."),
-        "upload_scores": charts.columns([(b.label, b.count) for b in numbers.upload_scores.bins],
+        "upload_scores": charts.columns([(f"{b.low}–{b.high}", b.count) for b in numbers.upload_scores.bins],
                                         chart_id="chart-upload-scores", title="Scores of all uploads",
                                         description="Uploads per score band, in percent of the maximum score.",
                                         whole=True),
-        "grade_scores": charts.columns([(b.label, b.count) for b in numbers.grade_scores.bins],
+        "grade_scores": charts.columns([(f"{b.low}–{b.high}", b.count) for b in numbers.grade_scores.bins],
                                        chart_id="chart-grade-scores", title="Counting grades",
                                        description="Students per band of their counting grade (late penalty "
                                                    "applied), in percent of the maximum score.", whole=True),

@@ -120,3 +120,13 @@ def test_only_the_course_s_staff_see_the_page(seeded, client):
     client.force_login(teacher)
     assert client.get("/courses/dnn/staff/assignments/elsewhere/insight/").status_code == 404
     assert client.get("/courses/other/staff/assignments/elsewhere/insight/").status_code == 404
+
+
+def test_an_assignment_without_uploads_shows_empty_sections(seeded, client):
+    assignment, *_, teacher, _ = seeded
+    Assignment.objects.create(course=assignment.course, slug="fresh", title="Fresh")
+    client.force_login(teacher)
+    page = client.get("/courses/dnn/staff/assignments/fresh/insight/").content.decode()
+    for empty in ("No graded result yet.", "No per-case verdict stored yet.", "No hint given yet.", "No upload yet.",
+                  "<strong>-</strong> median time to feedback"):
+        assert empty in page

@@ -90,7 +90,7 @@ def open_as(chromium_browser, live_server, demo_course, shot):
 
     def login(username: str, password: str | None = None):
         context = chromium_browser.new_context(base_url=live_server.url, accept_downloads=True)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # a page that posts to a busy 2-core machine may take a while
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))
         contexts.append((username, page))

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -12,32 +10,9 @@ from grader.api import webhooks
 from grader.api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from grader.api.tasks import deliver_webhook
 from grader.celery import app
+from tests.grader.api.receivers import Receiver
 from tests.grader.api.results import fail, grade, relu_report
 from tests.grader.api.test_submit import send_json
-
-
-class Receiver:
-    """An LMS's webhook endpoint on 127.0.0.1: answers with the queued status codes (then 200), records requests."""
-
-    def __init__(self):
-        self.answers: list[int] = []
-        self.requests: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(receiver.answers.pop(0) if receiver.answers else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/gradebox"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
@@ -46,8 +21,7 @@ def receiver(settings):
     settings.GRADER_WEBHOOK_BACKOFF_S = 0
     found = Receiver()
     yield found
-    found.server.shutdown()
-    found.server.server_close()
+    found.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import dateparse, timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -120,6 +120,9 @@ class AssignmentSubmissions(ApiView):
         request={"application/json": SubmitSerializer, "multipart/form-data": SubmitSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      description="the same key and request return the same submission")],
+        examples=[OpenApiExample("a Python file as text", request_only=True, media_type="application/json",
+                                 value={"external_user_id": "u-1234", "filename": "opt.py",
+                                        "content": "import numpy as np\n"})],
         responses={201: SubmissionSerializer, 200: SubmissionSerializer, **problems(400, 404, 409, 413, 415, 422)})
     def post(self, request, pk):
         """Submits a file for the LMS user `external_user_id` (created and enrolled on first use)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -69,7 +69,10 @@ class WebhookList(ApiView):
         rows = WebhookEndpoint.objects.filter(course__in=self.courses()).select_related("course")
         return Response(WebhookSerializer(rows, many=True).data)
 
-    @extend_schema(request=WebhookSerializer, responses={201: CreatedWebhookSerializer, **problems(400, 404, 422)})
+    @extend_schema(request=WebhookSerializer, responses={201: CreatedWebhookSerializer, **problems(400, 404, 422)},
+                   examples=[OpenApiExample("an LMS's receiver", request_only=True, value={
+                       "url": "https://lms.example.org/hooks/gradebox",
+                       "events": ["submission.graded", "submission.failed"]})])
     def post(self, request):
         """Registers a URL for `submission.graded` / `submission.failed`; the signing secret is in this answer only."""
         serializer = WebhookSerializer(data=request.data)

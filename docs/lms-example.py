@@ -86,6 +86,7 @@ class Receiver:
     def __init__(self):
         self.secret: str | None = None  # known once the endpoint is registered; until then requests get 503
         self.events: queue.Queue[tuple[str, dict]] = queue.Queue()
+        self.seen: set[str] = set()  # webhook-ids handled: a retried delivery repeats one
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -114,16 +115,15 @@ class Receiver:
 
     def wait_for(self, submission_id: int, timeout_s: float) -> tuple[str, dict]:
         """The first verified event about `submission_id` (others, e.g. about other users, are skipped)."""
-        seen: set[str] = set()
         deadline = time.monotonic() + timeout_s
         while (left := deadline - time.monotonic()) > 0:
             try:
                 webhook_id, event = self.events.get(timeout=left)
             except queue.Empty:
                 break
-            if webhook_id in seen:
+            if webhook_id in self.seen:
                 continue  # a retried delivery of an event already handled
-            seen.add(webhook_id)
+            self.seen.add(webhook_id)
             if event["data"]["submission"] == submission_id:
                 return webhook_id, event
         raise ApiError(f"no webhook about submission {submission_id} within {timeout_s:.0f} s")

@@ -42,7 +42,8 @@ class SocketGuard:
     def __init__(self, monkeypatch):
         self.connections: list = []
         self.lookups: list[str] = []
-        real_getaddrinfo, real_connect, real_connect_ex = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
+        real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+        real_connect_ex = socket.socket.connect_ex
         guard = self
 
         def getaddrinfo(host, *args, **kwargs):

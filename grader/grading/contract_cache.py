@@ -29,7 +29,11 @@ def code_digest() -> str:
 
 def cached_contract(bundle: Bundle, grader, fresh: bool = False) -> tuple[ContractResult, bool]:
     """(check_contract(bundle, grader), False), or (its stored result for the same bundle, image and code, True);
-    fresh=True always checks (and stores the new result)."""
+    fresh=True always checks (and stores the new result).
+
+    Only a verdict that holds is kept: a failing one is checked again next time, since a check can fail for
+    a reason of the moment (a case timing out on a machine under load) as well as for the bundle's own.
+    """
     backend = grader.backend_for(bundle.environment)
     key = "-".join([bundle.slug, bundle.digest[:16], str(getattr(backend, "image_id", "")).replace(":", "_")[-40:],
                     "models" if grader.model_checks else "functions", code_digest()])
@@ -40,6 +44,9 @@ def cached_contract(bundle: Bundle, grader, fresh: bool = False) -> tuple[Contra
         except (OSError, ValueError, KeyError, TypeError):
             pass
     result = check_contract(bundle, grader)
+    if not result.ok:
+        path.unlink(missing_ok=True)
+        return result, False
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.partial")
     partial.write_text(json.dumps({"rows": result.rows}))

@@ -36,3 +36,18 @@ def test_a_change_to_the_grading_code_or_the_bundle_checks_again(tmp_path, monke
     assert contract_cache.cached_contract(bundle, grader)[1] is False
     other = load_bundle(write_bundle(tmp_path / "c", **{"mistakes.toml": ""}))
     assert other.digest != bundle.digest and contract_cache.cached_contract(other, grader)[1] is False
+
+
+def test_a_failing_verdict_is_never_kept(tmp_path, monkeypatch):
+    grader = get_grader()
+    monkeypatch.setattr(grader, "cache_dir", tmp_path / "cache")
+    bundle = load_bundle(write_bundle(tmp_path / "b"))
+    verdicts = [contract_cache.ContractResult([("reference", "(all)", "0/3", False, "relu: timeout")]),
+                contract_cache.ContractResult([("reference", "(all)", "3/3", True, "-")])]
+    monkeypatch.setattr(contract_cache, "check_contract", lambda *args: verdicts.pop(0))
+
+    failed, kept_failed = contract_cache.cached_contract(bundle, grader)
+    passed, kept_passed = contract_cache.cached_contract(bundle, grader)  # checked again, not the failure kept
+
+    assert not failed.ok and passed.ok and (kept_failed, kept_passed) == (False, False)
+    assert contract_cache.cached_contract(bundle, grader) == (passed, True)

@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CACHE_DIR ?= $(or $(GRADER_CACHE_DIR),/var/cache/gradebox)
-SYSTEM_PACKAGES := bubblewrap debootstrap python3-seccomp
+# chromium: the browser tests drive Debian's build through Playwright (never a browser Playwright downloads)
+SYSTEM_PACKAGES := bubblewrap debootstrap python3-seccomp chromium
 TEST_SERVICE_PACKAGES := redis-server postgresql
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
@@ -15,7 +16,7 @@ DOCKER_TARGETS := $(if $(filter bwrap,$(GRADER_SANDBOX)),,docker sandbox-image)
 
 setup: system venv rootfs $(DOCKER_TARGETS) migrate demo prepare  ## idempotent: a second run only checks
 
-system:  ## Debian packages the sandbox needs (installed only when missing)
+system:  ## Debian packages the sandbox and the browser tests need (installed only when missing)
 	@missing=$$(for p in $(SYSTEM_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
@@ -71,4 +72,4 @@ test-fast: venv  ## the quick loop: everything not marked slow
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf var/test var/jobs
+	rm -rf var/test var/jobs var/artifacts

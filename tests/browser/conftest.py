@@ -1,0 +1,109 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server, with real Celery workers.
+
+The server is pytest-django's `live_server` (a threaded WSGI server in the test process, on the test
+database); the workers are real `celery worker` processes on both queues, grading in the real sandbox.
+Every step a test names is saved as `var/artifacts/screenshots/<test>/<step>.png`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import ROOT
+
+# Playwright's sync API runs its event loop on this thread, which makes Django's guard against ORM calls
+# from async code fire on the test's own (synchronous) database calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("GRADER_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
+GRADING_TIMEOUT_MS = 180_000  # a notebook with model checks trains three small networks in the sandbox
+DEMO_COURSE = "improving-dnn"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says where the pictures are whenever a browser test ran, passed or failed."""
+    if any(report.when == "call" and "browser" in report.keywords
+           for reports in terminalreporter.stats.values() for report in reports if hasattr(report, "when")):
+        terminalreporter.write_line(f"browser tests' screenshots: {SCREENSHOTS}/<test>/<step>.png")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the session (Debian's package, never a browser downloaded by Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make system` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_course(live_server, celery_worker_process, bulk_worker_process):
+    """The demo course with every course bundle published (the contract runs in its own tests) and its accounts."""
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", "--skip-contract", stdout=quiet)
+    return DEMO_COURSE
+
+
+class Screenshots:
+    """Saves numbered full-page screenshots of the current test's steps."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    def __call__(self, page, step: str) -> Path:
+        self.count += 1
+        # Feedback arrives by script and its plots load after it: wait for every image before the picture.
+        page.wait_for_function("Array.from(document.images).every(image => image.complete)")
+        path = self.folder / f"{self.count:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shot(request) -> Screenshots:
+    """`shot(page, "step-name")` saves var/artifacts/screenshots/<test>/<NN>-<step-name>.png."""
+    return Screenshots(SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
+
+
+@pytest.fixture
+def open_as(chromium_browser, live_server, demo_course, shot):
+    """`open_as("student")` logs a demo account in through the login page, in a browser context of its own.
+
+    Every uncaught JavaScript error on any page fails the test; each context is screenshotted once
+    more at teardown, so a failing step leaves the page it stopped on.
+    """
+    contexts = []
+    errors: list[str] = []
+
+    def login(username: str, password: str | None = None):
+        context = chromium_browser.new_context(base_url=live_server.url, accept_downloads=True)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))
+        contexts.append((username, page))
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password or username)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield login
+    for username, page in contexts:
+        if not page.is_closed():
+            shot(page, f"last-page-{username}")
+        page.context.close()
+    assert not errors, f"JavaScript errors on the pages: {errors}"

@@ -22,61 +22,41 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def start_celery_worker(queues: str, log_name: str) -> subprocess.Popen:
-    """Starts a real `celery worker` on the test database and the configured broker, consuming `queues`."""
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database and the configured broker."""
     from django.conf import settings
     from django.db import connection
 
-    test_db = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        test_db = connection.settings_dict["NAME"]
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="grader.settings", GRADER_DATA_DIR=str(settings.DATA_DIR))
     url = settings.DATABASES["default"]
     if url["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{test_db}"
     else:
         env["DATABASE_URL"] = f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT'] or 5432}/{test_db}"
-    log_path = Path(settings.DATA_DIR) / log_name
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "grader", "worker", "--loglevel=INFO", "--concurrency=1",
-             "-Q", queues, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
+        for sub in ("queue", "processed"):
+            (settings.BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    log_path = Path(settings.DATA_DIR) / "worker.log"
+    log = log_path.open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "grader", "worker", "--loglevel=INFO", "--concurrency=1",
+         "-Q", "interactive", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
-            pytest.fail(f"celery worker ({queues}) did not start:\n{log_path.read_text()[-3000:]}")
+            pytest.fail(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.1)
-    return worker
-
-
-def stop_celery_worker(worker: subprocess.Popen) -> None:
+    yield worker
     worker.terminate()
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
-
-
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the `interactive` queue (students' uploads)."""
-    from django.conf import settings
-
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
-        for sub in ("queue", "processed"):
-            (settings.BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    with django_db_blocker.unblock():
-        worker = start_celery_worker("interactive", "worker.log")
-    yield worker
-    stop_celery_worker(worker)
-
-
-@pytest.fixture(scope="session")
-def bulk_worker_process(celery_worker_process, django_db_blocker):
-    """A second real worker on the `bulk` queue (regrades), as production runs one per queue."""
-    with django_db_blocker.unblock():
-        worker = start_celery_worker("bulk", "worker-bulk.log")
-    yield worker
-    stop_celery_worker(worker)
+    log.close()

@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server, with real Celery workers.
 
 The server is pytest-django's `live_server` (a threaded WSGI server in the test process, on the test
-database); the workers are real `celery worker` processes on both queues, grading in the real sandbox.
+database); the workers are the real `celery worker` processes of tests/conftest.py, grading in the real sandbox.
 Every step a test names is saved as `var/artifacts/screenshots/<test>/<step>.png`.
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ def chromium_browser():
 
 
 @pytest.fixture
-def demo_course(live_server, celery_worker_process, bulk_worker_process):
+def demo_course(live_server, celery_worker_process):
     """The demo course with every course bundle published (the contract runs in its own tests) and its accounts."""
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", "--skip-contract", stdout=quiet)

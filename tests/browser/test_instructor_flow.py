@@ -75,76 +75,84 @@ def text_file(name: str, text: str) -> dict:
 # -- the editor's pages (assignment settings, files, functions and cases) -------------------------------------
 
 def create_assignment(page):
+    """Staff home -> New assignment: the assignment starts with an empty draft, v1."""
     page.goto(f"{STAFF}/")
     page.get_by_role("link", name="New assignment").click()
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Slug").fill(SLUG)
-    page.get_by_role("button", name=re.compile("^Create")).click()
+    page.get_by_role("button", name="Create the assignment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
 
 
-def editor(page):
-    """The assignment's editing page (its draft's files, functions and cases)."""
+def editor_tab(page, tab: str):
     page.goto(f"{STAFF}/assignments/{SLUG}/")
+    page.get_by_role("navigation", name="Assignment editor").get_by_role("link", name=tab).click()
 
 
-def add_file(page, role: str, upload: dict):
-    editor(page)
-    page.get_by_role("link", name=re.compile("^Add a file")).click()
+def add_file(page, role: str, upload: dict | None = None, name: str = "", text: str = ""):
+    """Uploads a file of the bundle, or types one in, on the Files tab."""
+    editor_tab(page, "Files")
     page.get_by_label("Role").select_option(label=role)
-    page.get_by_label("Upload").set_input_files(upload)
-    page.get_by_role("button", name=re.compile("^(Add|Save)")).click()
-    expect(page.get_by_text(upload["name"]).first).to_be_visible()
+    if upload is not None:
+        page.get_by_label(re.compile("^Upload")).set_input_files(upload)
+    else:
+        page.get_by_label("File name").fill(name)
+        page.get_by_label("Or type it").fill(text)
+    page.get_by_role("button", name="Save the file").click()
+    expect(page.locator("table").first.get_by_role("link", name=upload["name"] if upload else name)).to_be_visible()
 
 
 def replace_file_text(page, name: str, text: str):
-    editor(page)
-    page.get_by_role("link", name=name, exact=True).click()
-    page.get_by_role("textbox").first.fill(text)
-    page.get_by_role("button", name=re.compile("^Save")).click()
+    editor_tab(page, "Files")
+    page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True)).get_by_role(
+        "link", name="Edit").click()
+    page.locator("textarea[name=text]").fill(text)
+    page.get_by_role("button", name=f"Save {name}").click()
+    expect(page.get_by_role("status")).to_contain_text("saved")
 
 
 def add_function(page, name: str, points: int, outputs: str):
-    editor(page)
-    page.get_by_role("link", name=re.compile("^Add a function")).click()
-    page.get_by_label("Name").fill(name)
+    editor_tab(page, "Functions and cases")
+    page.get_by_label(re.compile("^Name")).fill(name)
     page.get_by_label("Points").fill(str(points))
     page.get_by_label("Outputs").fill(outputs)
-    page.get_by_role("button", name=re.compile("^(Add|Save)")).click()
-    expect(page.get_by_text(name).first).to_be_visible()
+    page.get_by_role("button", name="Add the function").click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
 
 
 def open_case_form(page, function: str, case_id: str | None = None):
-    editor(page)
-    section = page.locator("section", has=page.get_by_role("heading", name=re.compile(function)))
+    editor_tab(page, "Functions and cases")
+    page.get_by_role("link", name=function, exact=True).click()
     if case_id is None:
-        section.get_by_role("link", name=re.compile("^Add a case")).click()
+        page.get_by_role("link", name="Add a case").click()
     else:
-        section.get_by_role("link", name=case_id, exact=True).click()
+        page.get_by_role("link", name=case_id, exact=True).click()
 
 
 def add_case(page, function: str, case_id: str, visibility: str, kind: str, **arguments):
-    """`kind` is the case form's own choice label; `arguments` fill the matching field."""
+    """`visibility` and `kind` start the case form's choice labels; `arguments` fill the matching field."""
     open_case_form(page, function)
     page.get_by_label("Case id").fill(case_id)
-    page.get_by_label(re.compile("^" + visibility)).check()
-    page.get_by_label(kind, exact=True).check()
+    page.get_by_role("radio", name=re.compile("^" + re.escape(visibility))).check()
+    page.get_by_role("radio", name=kind, exact=True).check()
     if "literal" in arguments:
         page.get_by_label("Literal arguments").fill(arguments["literal"])
     if "builder" in arguments:
-        page.get_by_label("Builder in cases.py").fill(arguments["builder"])
+        page.get_by_label(re.compile(r"^Builder in cases\.py")).fill(arguments["builder"])
     if "hdf5_upload" in arguments:
         page.get_by_label("Or upload an HDF5 file").set_input_files(arguments["hdf5_upload"])
     if "hdf5_file" in arguments:
         page.get_by_label("HDF5 file of the bundle").select_option(label=arguments["hdf5_file"])
-    page.get_by_role("button", name=re.compile("^(Add|Save)")).click()
-    expect(page.get_by_text(case_id).first).to_be_visible()
+    page.get_by_role("button", name="Save the case").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{function}: case {case_id} saved")
 
 
 def set_tolerance(page, function: str, case_id: str, atol: str):
     open_case_form(page, function, case_id)
     page.get_by_label("atol").fill(atol)
-    page.get_by_role("button", name=re.compile("^Save")).click()
+    page.get_by_role("button", name="Save the case").click()
+    expect(page.get_by_role("row").filter(has=page.get_by_role("link", name=case_id, exact=True))).to_contain_text(
+        f"/ {atol}")
 
 
 # -- the version pages (preview, validate, publish, regrade batches) ------------------------------------------
@@ -188,8 +196,8 @@ def test_instructor_builds_publishes_and_retunes_an_assignment_the_student_is_gr
 
     # Build the draft: files, two functions, four cases.
     create_assignment(teacher)
-    add_file(teacher, "Reference solution", text_file("reference.py", BROKEN_REFERENCE))
-    add_file(teacher, "Case builders", text_file("cases.py", CASES))
+    add_file(teacher, "Reference solution", upload=text_file("reference.py", BROKEN_REFERENCE))
+    add_file(teacher, "Case builders", name="cases.py", text=CASES)
     add_function(teacher, "relu", 1, "s")
     add_function(teacher, "sigmoid", 1, "s")
     add_case(teacher, "relu", "published", "Visible", "Literal values",

@@ -60,11 +60,14 @@ def relu(x):
 '''
 
 
+HIDDEN_X = np.random.default_rng(1).standard_normal((4, 5))  # the hidden cases' argument
+
+
 def hdf5_arguments() -> bytes:
     """An HDF5 file of case arguments: dataset arg0, a 4 x 5 array with both signs."""
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as handle:
-        handle["arg0"] = np.random.default_rng(1).standard_normal((4, 5))
+        handle["arg0"] = HIDDEN_X
     return buffer.getvalue()
 
 
@@ -246,6 +249,9 @@ def test_instructor_builds_publishes_and_retunes_an_assignment_the_student_is_gr
     expect(sigmoid.locator("h3 .badge")).to_have_text("Failed")
     expect(sigmoid).to_contain_text("largest error")
     expect(sigmoid).to_contain_text("1 hidden check failed")
+    page_text = student.locator("main").inner_text()
+    for value in (HIDDEN_X[0, 0], 1 / (1 + np.exp(-HIDDEN_X[0, 0]))):  # a hidden input, its expected output
+        assert f"{value:.4f}" not in page_text
     shot(student, "graded-v1")
 
     # A looser tolerance on the builder's case makes v2; the dry run counts the one score it changes.
@@ -267,7 +273,7 @@ def test_instructor_builds_publishes_and_retunes_an_assignment_the_student_is_gr
     student.goto("/")
     student.get_by_role("link", name=TITLE, exact=True).click()
     expect(student.locator("#grade")).to_contain_text("1.50 / 2.00")
-    history = student.locator("table").last
+    history = student.locator(".card", has=student.get_by_role("heading", name="Your submissions")).locator("table")
     expect(history.get_by_role("row").filter(has=student.get_by_role("link", name=str(first), exact=True))
            ).to_contain_text("1.00 / 2.00")
     expect(history.get_by_role("row").filter(has_text=f"regrade of #{first}")).to_contain_text("1.50 / 2.00")

@@ -276,7 +276,9 @@ def test_instructor_builds_publishes_and_retunes_an_assignment_the_student_is_gr
     history = student.locator(".card", has=student.get_by_role("heading", name="Your submissions")).locator("table")
     expect(history.get_by_role("row").filter(has=student.get_by_role("link", name=str(first), exact=True))
            ).to_contain_text("1.00 / 2.00")
-    expect(history.get_by_role("row").filter(has_text=f"regrade of #{first}")).to_contain_text("1.50 / 2.00")
+    regraded = history.get_by_role("row").filter(has_text=f"regrade of #{first}")
+    expect(regraded).to_contain_text("1.50 / 2.00")
+    expect(regraded).to_contain_text("counts")
     shot(student, "graded-v2")
 
     # The gradebook's CSV has the counting score.

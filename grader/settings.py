@@ -141,6 +141,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),  # exchange bindings (kombu's default: ./control)
         "store_processed": False,
         "polling_interval": env_float("GRADER_BROKER_POLL_S", 0.02, minimum=0.001),
     }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from queue import Empty
 
 import pytest
@@ -21,11 +22,14 @@ def connection(tmp_path):
         yield conn
 
 
-def test_the_celery_app_publishes_through_this_transport():
+def test_the_celery_app_publishes_through_this_transport_with_its_state_in_the_data_dir(settings):
     from grader.celery import app
 
     with app.connection_for_write() as conn:
         assert type(conn.transport) is broker.Transport
+        channel = conn.default_channel
+        assert Path(channel.data_folder_in) == Path(channel.data_folder_out) == settings.BROKER_DIR / "queue"
+        assert channel.control_folder == settings.BROKER_DIR / "control"  # never ./control in the checkout
 
 
 def test_a_message_is_renamed_into_its_queue_only_once_written(connection, monkeypatch):

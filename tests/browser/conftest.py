@@ -16,10 +16,6 @@ from django.core.management import call_command
 
 from tests.conftest import ROOT
 
-# Playwright's sync API runs its event loop on this thread, which makes Django's guard against ORM calls
-# from async code fire on the test's own (synchronous) database calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("GRADER_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
 GRADING_TIMEOUT_MS = 180_000  # a notebook with model checks trains three small networks in the sandbox
@@ -33,13 +29,19 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"browser tests' screenshots: {SCREENSHOTS}/<test>/<step>.png")
 
 
-@pytest.fixture(scope="session")
-def chromium_browser():
-    """One headless Chromium for the session (Debian's package, never a browser downloaded by Playwright)."""
+@pytest.fixture
+def chromium_browser(monkeypatch):
+    """A headless Chromium for the test (Debian's package, never a browser downloaded by Playwright).
+
+    Playwright's sync API runs an event loop on the test's thread, so while it is open Django takes the
+    test's own (synchronous) database calls for calls from async code; the switch that allows them is
+    set for this test only.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make system` installs Debian's chromium package")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         yield browser

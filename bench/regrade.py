@@ -55,8 +55,8 @@ def start_platform(data_dir: Path, port: int, bulk_cpu_shares: int = 128, nice: 
         subprocess.Popen([python, "-m", "celery", "-A", "grader", "worker", "-n", "interactive@%h", "-Q", "interactive",
                           *common], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
         subprocess.Popen([*low, python, "-m", "celery", "-A", "grader", "worker", "-n", "bulk@%h", "-Q",
-                          "bulk,interactive", *common], cwd=ROOT, env={**env, "GRADER_CPU_SHARES": str(bulk_cpu_shares)},
-                         stdout=log, stderr=subprocess.STDOUT),
+                          "bulk,interactive", *common], cwd=ROOT,
+                         env={**env, "GRADER_CPU_SHARES": str(bulk_cpu_shares)}, stdout=log, stderr=subprocess.STDOUT),
         subprocess.Popen([str(Path(python).parent / "gunicorn"), "grader.wsgi:application", "--bind",
                           f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
@@ -104,9 +104,10 @@ def store_submissions(slug: str, count: int) -> list[int]:
         for index in range(count):
             model = models[index % len(models)]
             row = Submission.objects.create(
-                user=students[index % len(students)], assignment=assignment, version=model.version, file=model.file.name,
-                original_name=model.original_name, size_bytes=model.size_bytes, status=Submission.Status.GRADED,
-                score=model.score, max_score=model.max_score, result=model.result, graded_at=model.graded_at)
+                user=students[index % len(students)], assignment=assignment, version=model.version,
+                file=model.file.name, original_name=model.original_name, size_bytes=model.size_bytes,
+                status=Submission.Status.GRADED, score=model.score, max_score=model.max_score, result=model.result,
+                graded_at=model.graded_at)
             FunctionResult.objects.bulk_create([FunctionResult(
                 submission=row, kind=c.kind, name=c.name, order=c.order, status=c.status, score=c.score,
                 max_score=c.max_score, checks=c.checks, hint=c.hint, summary=c.summary) for c in cards[model.pk]])

@@ -36,12 +36,12 @@ from bench.latency import Browser, free_port, percentile, wait_for  # noqa: E402
 COURSE = "improving-dnn"
 
 
-def start_platform(data_dir: Path, port: int) -> tuple[list, dict]:
+def start_platform(data_dir: Path, port: int, bulk_cpu_shares: int = 128, nice: bool = True) -> tuple[list, dict]:
     """Migrated, seeded, and running as deploy/run-local.sh runs it; returns the processes and their env."""
     import subprocess
 
     env = dict(os.environ, GRADER_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="grader.settings",
-               GRADER_LOG_LEVEL="WARNING", GRADER_MODEL_CHECKS="false")
+               GRADER_LOG_LEVEL="INFO", GRADER_MODEL_CHECKS="false")
     env.pop("DATABASE_URL", None)
     env.pop("CELERY_BROKER_URL", None)
     python = sys.executable
@@ -49,12 +49,14 @@ def start_platform(data_dir: Path, port: int) -> tuple[list, dict]:
     subprocess.run([python, "manage.py", "seed_demo", "--skip-contract"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     log = open(data_dir / "platform.log", "w")
-    common = ["--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
+    low = ["nice", "-n", "10"] if nice else []
+    common = ["--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
     processes = [
         subprocess.Popen([python, "-m", "celery", "-A", "grader", "worker", "-n", "interactive@%h", "-Q", "interactive",
                           *common], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
-        subprocess.Popen([python, "-m", "celery", "-A", "grader", "worker", "-n", "bulk@%h", "-Q", "bulk,interactive",
-                          *common], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
+        subprocess.Popen([*low, python, "-m", "celery", "-A", "grader", "worker", "-n", "bulk@%h", "-Q",
+                          "bulk,interactive", *common], cwd=ROOT,
+                         env={**env, "GRADER_CPU_SHARES": str(bulk_cpu_shares)}, stdout=log, stderr=subprocess.STDOUT),
         subprocess.Popen([str(Path(python).parent / "gunicorn"), "grader.wsgi:application", "--bind",
                           f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
@@ -76,7 +78,7 @@ def upload_and_wait(browser: Browser, base: str, assignment_path: str, token: st
         if state["finished"]:
             return first, time.perf_counter() - started, state
         time.sleep(0.01)
-    raise SystemExit(f"{page} not graded within {timeout_s} s")
+    raise TimeoutError(f"{page} not graded within {timeout_s} s")
 
 
 def store_submissions(slug: str, count: int) -> list[int]:
@@ -102,9 +104,10 @@ def store_submissions(slug: str, count: int) -> list[int]:
         for index in range(count):
             model = models[index % len(models)]
             row = Submission.objects.create(
-                user=students[index % len(students)], assignment=assignment, version=model.version, file=model.file.name,
-                original_name=model.original_name, size_bytes=model.size_bytes, status=Submission.Status.GRADED,
-                score=model.score, max_score=model.max_score, result=model.result, graded_at=model.graded_at)
+                user=students[index % len(students)], assignment=assignment, version=model.version,
+                file=model.file.name, original_name=model.original_name, size_bytes=model.size_bytes,
+                status=Submission.Status.GRADED, score=model.score, max_score=model.max_score, result=model.result,
+                graded_at=model.graded_at)
             FunctionResult.objects.bulk_create([FunctionResult(
                 submission=row, kind=c.kind, name=c.name, order=c.order, status=c.status, score=c.score,
                 max_score=c.max_score, checks=c.checks, hint=c.hint, summary=c.summary) for c in cards[model.pk]])
@@ -117,6 +120,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200, help="stored submissions to regrade")
     parser.add_argument("--assignment", default="optimization")
+    parser.add_argument("--data-dir", type=Path, help="keep the platform's data (and platform.log) here")
+    parser.add_argument("--bulk-cpu-shares", type=int, default=128,
+                        help="the regrade worker's sandbox weight (1024: the same as fresh uploads')")
+    parser.add_argument("--no-nice", action="store_true", help="run the regrade worker at normal priority")
     parser.add_argument("--gap-s", type=float, default=1.0, help="pause between a student's fresh uploads")
     parser.add_argument("--baseline", type=int, default=10,
                         help="fresh uploads measured before the regrade starts, with nothing else running")
@@ -129,7 +136,9 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="gradebox-bench-") as scratch:
-        processes, env = start_platform(Path(scratch), port)
+        data_dir = args.data_dir or Path(scratch)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        processes, env = start_platform(data_dir, port, args.bulk_cpu_shares, not args.no_nice)
         os.environ.update({k: env[k] for k in ("GRADER_DATA_DIR", "DJANGO_SETTINGS_MODULE", "GRADER_MODEL_CHECKS")})
         import django
 
@@ -192,6 +201,8 @@ def main() -> int:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=30)
+    print(f"regrade worker: {'nice 10' if not args.no_nice else 'not niced'}, sandbox cpu.shares "
+          f"{args.bulk_cpu_shares} (fresh uploads' worker: 1024)")
     print(f"regrade of {state['total']} stored submissions ({args.assignment}, function phase, model checks off): "
           f"{state['done']} done, {state['failed']} failed, {state['changed']} changed score, in {total_s:.1f} s "
           f"({state['total'] / total_s:.2f} per s; the POST that made the batch took {posted_s * 1000:.0f} ms)")

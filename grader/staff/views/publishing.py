@@ -44,8 +44,9 @@ def preview(request, course, slug, number):
                                   again=request.method == "POST")
     if request.method == "POST":
         return redirect("staff:preview", course.slug, slug, number)
+    done = record.state == version_jobs.DONE
     return render(request, "staff/preview.html", {"course": course, "version": version, "record": record,
-                                                  "preview": record.result if record.state == version_jobs.DONE else None})
+                                                  "preview": record.result if done else None})
 
 
 @staff_view

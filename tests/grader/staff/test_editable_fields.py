@@ -50,7 +50,7 @@ EXERCISED = {
     CaseForm: {
         "id": "relu's case published -> example: the visible checks carry the new id",
         "literal": "relu's example case [-1, 0, 2] -> [-1, 0, 20]: the file clipping at 10 fails it",
-        "kind": "leaky_relu's first case literal -> builder cases.py:slope (slope 0.8): the clipped-slope file fails",
+        "kind": "leaky_relu's first case literal -> builder cases.py:steep (slope 0.9): the clipped-slope file fails",
         "builder": "the builder named by the case above",
         "hdf5_upload": "relu's hidden case -> an uploaded HDF5 file (Z = [-5, 30]): verdicts follow its values",
         "hdf5_file": "leaky_relu's new case names the bundle's HDF5 file already uploaded",
@@ -105,9 +105,14 @@ class Staff:
 
     def __init__(self, client, setup):
         self.client, self.course, self.teacher = client, setup.course, setup.teacher
-        self.assignment = setup.v1.assignment
+        self.assignment_id = setup.v1.assignment_id
         self.changed: dict[type, set[str]] = {}
         client.force_login(setup.teacher)
+
+    @property
+    def assignment(self) -> Assignment:
+        """As the pages see it now (its current version moves with each publish)."""
+        return Assignment.objects.get(pk=self.assignment_id)
 
     def url(self, name, *args):
         return reverse(f"staff:{name}", args=[self.course.slug, self.assignment.slug, *args])
@@ -128,10 +133,10 @@ class Staff:
     def entry(self, name: str) -> dict:
         return next(f for f in self.manifest()["functions"] if f["name"] == name)
 
-    def function(self, name: str, **changes):
-        initial = FunctionForm.initial_of(self.entry(name))
+    def function(self, graded: str, **changes):
+        initial = FunctionForm.initial_of(self.entry(graded))
         initial = {k: ("" if v is None else v) for k, v in initial.items()}
-        self._post(FunctionForm, self.url("function", name), initial, changes)
+        self._post(FunctionForm, self.url("function", graded), initial, changes)
 
     def case(self, function: str, case_id: str | None, files=None, **changes):
         if case_id is None:
@@ -154,7 +159,7 @@ class Staff:
         assert response.status_code == 302, response.content.decode()[-3000:]
 
     def settings(self, **changes):
-        assignment = Assignment.objects.get(pk=self.assignment.pk)
+        assignment = self.assignment
         initial = {name: getattr(assignment, name) for name in AssignmentForm.Meta.fields}
         self.changed.setdefault(AssignmentForm, set()).update(k for k in changes if initial.get(k) != changes[k])
         data = {**initial, **changes}
@@ -177,7 +182,7 @@ class Staff:
         self.client.post(self.url("validate", *args))
         assert self.client.get(self.url("validate_state", *args)).json() == {"state": "done", "finished": True}
         draft.refresh_from_db()
-        assert draft.state == AssignmentVersion.State.VALIDATED, draft.validation_report
+        assert draft.state == AssignmentVersion.State.VALIDATED, [r for r in draft.validation_report if not r[3]]
         assert self.client.post(self.url("publish", *args), {"action": "dry_run"}).status_code == 302
         response = self.client.post(self.url("publish", *args), {"action": "publish", "regrade_all": "on"})
         assert response.status_code == 302, response.content.decode()[-3000:]
@@ -196,10 +201,11 @@ def counting(user, assignment):
     return grade, grade.submission, {r.name: [c["passed"] for c in r.cases] for r in results}
 
 
-def page_cards(client, user, submission) -> dict:
-    """The cards the student's own feedback page shows: function -> (check names, summary, hint)."""
-    client.force_login(user)
-    response = client.get(reverse("submissions:detail", args=[submission.pk]))
+def page_cards(staff, user, submission) -> dict:
+    """The cards the student's own feedback page shows: function -> (check names, summary, hint, score)."""
+    staff.client.force_login(user)
+    response = staff.client.get(reverse("submissions:detail", args=[submission.pk]))
+    staff.client.force_login(staff.teacher)
     assert response.status_code == 200
     return {card.name: ([c["name"] for c in card.checks], card.summary, card.hint, card.score)
             for card in response.context["results"]}
@@ -255,7 +261,7 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     slow_card = after["slow"][1].function_results.get(name="leaky_relu")
     assert slow_card.status == "timeout" and "0.5 s" in " ".join(c["message"] for c in slow_card.checks)
 
-    cards = page_cards(client, users["wrong"], after["wrong"][1])
+    cards = page_cards(staff, users["wrong"], after["wrong"][1])
     relu_checks, relu_summary, relu_hint, _ = cards["relu"]
     assert relu_checks[0].startswith("example case") and not any(c.startswith("hidden") for c in relu_checks)
     assert "their verdicts are not shown" in relu_summary  # reveal = never
@@ -272,19 +278,19 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     assert relu_hint == publishing_setup_hint()
 
     staff.settings(due_at=timezone.now() - timedelta(hours=1))  # the due date passed: after_due shows, never not
-    cards = page_cards(client, users["wrong"], after["wrong"][1])
+    cards = page_cards(staff, users["wrong"], after["wrong"][1])
     assert any(c.startswith("hidden case 2") for c in cards["leaky_relu"][0])
     assert not any(c.startswith("hidden") for c in cards["relu"][0])
-    client.force_login(setup.teacher)
     staff.settings(due_at=None)
 
     # v3: the files, the case kinds, a case removed, a function renamed
     staff.file("reference.py", lambda text: text.replace("return np.maximum(0, Z)",
                                                          "return np.minimum(np.maximum(0, Z), 10)"))
-    staff.file("cases.py", lambda text: text.replace("act_utils.grid(2, 5), 0.3", "act_utils.grid(2, 5), 0.8"))
+    staff.file("cases.py", lambda text: text.replace("act_utils.grid(2, 5), 0.3", "act_utils.grid(2, 5), 0.8")
+               + "\n\ndef steep():\n    return (act_utils.grid(2, 3), 0.9)\n")
     staff.file("mistakes.toml", lambda text: text.replace(publishing_setup_hint(), NEW_HINT))
     staff.remove_case("leaky_relu", "big")
-    staff.case("leaky_relu", "published", kind="builder", builder="slope", literal="")
+    staff.case("leaky_relu", "published", kind="builder", builder="steep", literal="")
     staff.case("relu", "hidden", kind="hdf5", files={"hdf5_upload": SimpleUploadedFile(
         "relu_hidden.h5", hdf5(np.array([[-5.0, 30.0]])))})
     v3 = staff.publish()
@@ -294,7 +300,7 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     assert {n: v for n, (_, _, v) in after.items()} == {
         "correct": {"relu": [False, False], "leaky_relu": [True, True]},  # the reference clips at 10 now
         "wrong": {"relu": [False, False], "leaky_relu": [True, True]},
-        "quirky": {"relu": [True, True], "leaky_relu": [False, False]},  # builder's slope 0.8 on both cases
+        "quirky": {"relu": [True, True], "leaky_relu": [False, False]},  # builders' slopes 0.9 and 0.8
         "near": {"relu": [False, False], "leaky_relu": [True, False]},
         "slow": {"relu": [False, False], "leaky_relu": [False, False]},
     }
@@ -311,7 +317,8 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     v4 = staff.publish()
     after = {name: state(name) for name in users}
     assert all(s.version_id == v4.pk for _, s, _ in after.values())
-    assert after["quirky"][2] == {"relu": [True, True, True], "leaky_relu_forward": []}
+    assert after["quirky"][2] == {"relu": [True, True, True], "leaky_relu_forward": []}, "\n".join(str(c) for c in [
+        r.checks for r in after["quirky"][1].function_results.all()][:1])
     assert after["near"][2]["relu"] == [False, False, False]
     card = after["correct"][1].function_results.get(name="leaky_relu_forward")
     assert card.status == "missing" and card.score == 0.0 and after["correct"][0].score == 0.0

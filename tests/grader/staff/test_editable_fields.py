@@ -36,8 +36,9 @@ QUIRKY = (b"import numpy as np\n\ndef relu(Z):\n    return np.clip(Z, 0, 10)\n\n
           b"def leaky_relu(Z, slope):\n    return np.where(Z > 0, Z, min(slope, 0.5) * Z)\n")  # right for slope <= 0.5
 NEAR = (b"import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z) + 1e-6\n\n"  # off by 1e-6 everywhere
         b"def leaky_relu(Z, slope):\n    return np.where(Z > 0, Z, slope * Z * (1 + 1e-4))\n")  # 1e-4 relative
-SLOW = (b"import time\nimport numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z)\n\n"  # right, leaky_relu slowly
-        b"def leaky_relu(Z, slope):\n    time.sleep(0.8)\n    return np.where(Z > 0, Z, slope * Z)\n")
+SLOW = (b"import time\nimport numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z)\n\n"  # right; slow for slope 0.1
+        b"def leaky_relu(Z, slope):\n    if slope < 0.2:\n        time.sleep(2.5)\n"
+        b"    return np.where(Z > 0, Z, slope * Z)\n")
 NEW_HINT = "relu is max(0, Z): the positive part stays, the negative part becomes 0."
 
 # Every field of the editor's forms that can change a grade, and what this file shows of it.
@@ -45,7 +46,7 @@ EXERCISED = {
     FunctionForm: {
         "points": "relu 1 -> 4 points: max score 3 -> 6, every relu card out of 4",
         "outputs": "relu's output A -> activation: a failing visible case names it",
-        "wall_s": "leaky_relu's time limit 5 s -> 0.5 s: the slow file times out",
+        "wall_s": "leaky_relu's time limit 5 s -> 1.5 s: the file taking 2.5 s times out",
         "name": "leaky_relu renamed: graded under its new name, a file without it scores 0 on it",
     },
     CaseForm: {
@@ -57,7 +58,8 @@ EXERCISED = {
         "hdf5_file": "leaky_relu's new case names the bundle's HDF5 file already uploaded",
         "rtol": "leaky_relu's first case rtol 1e-3: the file off by 1e-4 relative passes it",
         "atol": "relu's hidden case atol 1e-5: the file off by 1e-6 passes it",
-        "visibility": "visible -> hidden (labels), hidden -> never and after_due (verdicts withheld on the page)",
+        "visibility": "visible -> hidden (labels), hidden -> never and after_due (verdicts withheld on the page), "
+                      "hidden -> visible (its checks counted as visible ones)",
     },
     AssignmentForm: {
         "due_at": "days late and the penalty; after_due verdicts shown once it passed",
@@ -250,7 +252,7 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
 
     # v2: the function and case forms
     staff.function("relu", points=4, outputs="activation")
-    staff.function("leaky_relu", wall_s=0.5)
+    staff.function("leaky_relu", wall_s=1.5)
     staff.case("relu", "published", id="example", literal='[{ array = [[-1.0, 0.0, 20.0]] }]')
     staff.case("relu", "hidden", atol=1e-5, visibility="never")
     staff.case("leaky_relu", "published", rtol=1e-3, visibility="hidden")
@@ -267,7 +269,7 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     assert after["near"][2] == {"relu": [False, True], "leaky_relu": [True, False, False]}  # atol; rtol
     assert after["slow"][2] == {"relu": [True, True], "leaky_relu": [False, False, False]}
     slow_card = after["slow"][1].function_results.get(name="leaky_relu")
-    assert slow_card.status == "timeout" and "0.5 s" in " ".join(c["message"] for c in slow_card.checks)
+    assert slow_card.status == "timeout" and "1.5 s" in " ".join(c["message"] for c in slow_card.checks)
 
     cards = page_cards(staff, users["wrong"], after["wrong"][1])
     relu_checks, relu_summary, relu_hint, _ = cards["relu"]
@@ -306,13 +308,13 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     after = {name: state(name) for name in users}
     assert all(s.version_id == v3.pk for _, s, _ in after.values())
     assert {n: v for n, (_, _, v) in after.items()} == {
-        "slow": {"relu": [False, False], "leaky_relu": [False, False]},  # the reference clips at 10 now
+        "slow": {"relu": [False, False], "leaky_relu": [True, True]},  # the reference clips at 10 now
         "wrong": {"relu": [False, False], "leaky_relu": [True, True]},
         "quirky": {"relu": [True, True], "leaky_relu": [False, False]},  # builders' slopes 0.9 and 0.8
         "near": {"relu": [False, False], "leaky_relu": [True, False]},
     }
     assert {n: g.score for n, (g, _, _) in after.items()} == {
-        "slow": 0.0, "wrong": 2.0, "quirky": 4.0, "near": 1.0}
+        "slow": 2.0, "wrong": 2.0, "quirky": 4.0, "near": 1.0}
     assert after["wrong"][1].function_results.get(name="relu").hint == NEW_HINT
 
     # v4: a function renamed (the reference, the mistake and the starter follow in their own files)
@@ -320,13 +322,16 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     staff.file("mistakes.toml", lambda text: text.replace('function = "leaky_relu"', 'function = "leaky_relu_forward"')
                .replace("def leaky_relu(", "def leaky_relu_forward("))
     staff.function("leaky_relu", name="leaky_relu_forward")
-    staff.case("relu", None, id="stored", kind="hdf5", hdf5_file="inputs/relu_hidden.h5")  # the uploaded file
+    staff.case("relu", "hidden", visibility="visible")  # its id stays "hidden"
+    staff.case("relu", None, id="stored", kind="hdf5", hdf5_file="inputs/relu_hidden.h5", visibility="hidden")
     v4 = staff.publish(pages=False)
     after = {name: state(name) for name in users}
     assert all(s.version_id == v4.pk for _, s, _ in after.values())
-    assert after["quirky"][2] == {"relu": [True, True, True], "leaky_relu_forward": []}, "\n".join(str(c) for c in [
-        r.checks for r in after["quirky"][1].function_results.all()][:1])
-    assert after["near"][2]["relu"] == [False, False, False]
+    assert after["quirky"][2] == {"relu": [True, True, True], "leaky_relu_forward": []}  # the bundle's HDF5 file
+    assert after["slow"][2]["relu"] == [False, False, False]
+    cards = page_cards(staff, users["slow"], after["slow"][1])
+    assert [c.split(":")[0] for c in cards["relu"][0]][::4] == ["example case", "hidden case", "hidden case 3"]
+    assert cards["relu"][1] == "9 of 12 checks passed; 1 hidden check failed."  # the case named "hidden" is visible
     card = after["wrong"][1].function_results.get(name="leaky_relu_forward")  # its leaky_relu passed on v3
     assert card.status == "missing" and card.score == 0.0 and after["wrong"][0].score == 0.0
 

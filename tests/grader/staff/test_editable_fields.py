@@ -27,6 +27,7 @@ from grader.authoring.models import AssignmentVersion
 from grader.courses.models import Assignment, Enrollment
 from grader.staff.gradebook_forms import ExtensionForm
 from grader.submissions import services
+from grader.submissions.grades import update_grade
 from grader.submissions.models import Grade, RegradeBatch, Submission
 from tests.grader.authoring.bundles import CORRECT
 from tests.grader.staff import publishing_setup
@@ -71,7 +72,7 @@ EXERCISED = {
         "is_open": "closed: uploads refused",
     },
     ExtensionForm: {
-        "due_at": "an extension past the upload times: no longer late, no penalty",
+        "due_at": "an extension past the upload times: no longer late, no penalty; under 'refuse', uploads taken",
     },
 }
 NOT_GRADING = {  # shown to staff (editor, preview) or as the assignment's text; no grading reads them
@@ -243,6 +244,11 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
         Enrollment.objects.create(user=users[name], course=setup.course, role=Enrollment.Role.STUDENT)
         inline(users[name], assignment, f"{name}.py", data)
 
+    failed = get_user_model().objects.create_user("editable-failed")  # its only upload failed on our side
+    Submission.objects.create(user=failed, assignment=assignment, version=setup.v1, file="x.py", original_name="x.py",
+                              size_bytes=1, status=Submission.Status.FAILED, max_score=3.0)
+    assert update_grade(failed, assignment).max_score == 3.0
+
     def state(name):
         return counting(users[name], assignment)
 
@@ -265,6 +271,12 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     assert {n: (g.score, g.max_score) for n, (g, _, _) in after.items()} == {
         "slow": (4.0, 6.0), "wrong": (2.0, 6.0), "quirky": (round(2 + 2 * 2 / 3, 6), 6.0),
         "near": (round(2 + 2 / 3, 6), 6.0)}
+    assert Grade.objects.get(user=failed, assignment=assignment).max_score == staff.assignment.max_score == 6.0
+    slow_result = after["slow"][1].result["functions"]
+    assert (slow_result["relu"]["max_score"], slow_result["leaky_relu"]["status"]) == (4.0, "timeout")
+    dry_run, real = (RegradeBatch.objects.filter(version=v2, kind=kind).get() for kind in RegradeBatch.Kind.values)
+    assert {i.source.upload.pk: i.new_score for i in dry_run.items.all()} == {
+        i.source.upload.pk: i.new_score for i in real.items.all()}  # the dry run predicted every new score
     assert after["quirky"][2] == {"relu": [False, True], "leaky_relu": [True, True, False]}  # 20 clipped; slope 0.9
     assert after["near"][2] == {"relu": [False, True], "leaky_relu": [True, False, False]}  # atol; rtol
     assert after["slow"][2] == {"relu": [True, True], "leaky_relu": [False, False, False]}
@@ -375,14 +387,18 @@ def test_assignment_settings_change_counting_grades_and_uploads(client, tmp_path
     staff.settings(due_at=two_days_ago)
     assert grade().score == 1.5
 
-    # the extension of the student's record page
-    response = client.post(reverse("staff:extension", args=[setup.course.slug, student.username, assignment.slug]),
-                           {f"{assignment.slug}-due_at": timezone.localtime(timezone.now() + timedelta(days=1))
-                            .strftime("%Y-%m-%dT%H:%M"), f"{assignment.slug}-reason": "ill"})
-    assert response.status_code == 302
+    extension = reverse("staff:extension", args=[setup.course.slug, student.username, assignment.slug])
+
+    def extend(days: float | None):
+        """The extension form of the student's record page: granted `days` from now, or removed (None)."""
+        data = {"remove": "1"} if days is None else {
+            f"{assignment.slug}-due_at": timezone.localtime(timezone.now() + timedelta(days=days))
+            .strftime("%Y-%m-%dT%H:%M"), f"{assignment.slug}-reason": "ill"}
+        assert client.post(extension, data).status_code == 302
+
+    extend(1)
     assert (grade().score, grade().late) == (3.0, False)
-    client.post(reverse("staff:extension", args=[setup.course.slug, student.username, assignment.slug]),
-                {"remove": "1"})
+    extend(None)
     assert grade().score == 1.5
 
     def refused(expected: str | None):
@@ -402,6 +418,9 @@ def test_assignment_settings_change_counting_grades_and_uploads(client, tmp_path
     refused(None)
     staff.settings(hard_deadline=timezone.now() - timedelta(hours=2))
     refused("The deadline for this assignment passed")
+    extend(1)  # the hard deadline moves with the student's extension
+    refused(None)
+    extend(None)
     staff.settings(late_policy="accept", hard_deadline=None, max_submissions=2)
     refused("You have used all 2 uploads")
     staff.settings(max_submissions=3)

@@ -1,9 +1,10 @@
 """Nothing editable is ignored by grading: every staff-editable field that can change a grade, changed through the
 staff pages, shows its effect on what students get once the version is published and their uploads regraded.
 
-The bundle is the two-function activations bundle (relu, leaky_relu); five stored student files each react to a
-different edit. The tasks the pages send (validate, dry run, grading) run in this process, on the real sandbox.
-The fast test at the end fails when a form gains a field this file neither exercises nor names as not grading.
+The bundle is the two-function activations bundle (relu, leaky_relu); four stored student files each react to
+different edits (and one student's only upload failed on our side). The tasks the pages send (validate, dry run,
+grading) run in this process, on the real sandbox. The fast test at the end fails when a form gains a field this
+file neither exercises nor names as not grading.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from django.utils import timezone
 
 from grader.authoring import drafts
 from grader.authoring import services as authoring_services
-from grader.authoring.case_args import to_toml
 from grader.authoring.case_forms import CaseForm, FunctionForm
 from grader.authoring.forms import AssignmentForm
 from grader.authoring.models import AssignmentVersion
@@ -40,6 +40,7 @@ NEAR = (b"import numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z) + 1e-6
 SLOW = (b"import time\nimport numpy as np\n\ndef relu(Z):\n    return np.maximum(0, Z)\n\n"  # right; slow for slope 0.1
         b"def leaky_relu(Z, slope):\n    if slope < 0.2:\n        time.sleep(2.5)\n"
         b"    return np.where(Z > 0, Z, slope * Z)\n")
+OLD_HINT = "relu keeps the positive part: np.maximum(0, Z), not np.minimum."  # mistakes.toml of the bundle
 NEW_HINT = "relu is max(0, Z): the positive part stays, the negative part becomes 0."
 
 # Every field of the editor's forms that can change a grade, and what this file shows of it.
@@ -81,9 +82,6 @@ NOT_GRADING = {  # shown to staff (editor, preview) or as the assignment's text;
     AssignmentForm: {"title", "description"},
     ExtensionForm: {"reason"},
 }
-EDITS = ("add case", "remove case", "reference.py", "cases.py builder", "mistakes.toml hint")
-
-
 @pytest.fixture
 def inline(monkeypatch, client, django_capture_on_commit_callbacks):
     """Every task the pages send runs at once in this process (after the request's commit), on the real sandbox."""
@@ -297,7 +295,7 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     assert any(c.startswith("hidden case 1") for c in leaky_checks)  # was visible: labelled hidden now
     assert not any(c.startswith("hidden case 2") for c in leaky_checks)  # after_due, no due date yet
     assert any(c.startswith("big case") for c in leaky_checks) and not any("published" in c for c in leaky_checks)
-    assert relu_hint == publishing_setup_hint()
+    assert relu_hint == OLD_HINT
 
     staff.settings(due_at=timezone.now() - timedelta(hours=1))  # the due date passed: after_due shows, never not
     cards = page_cards(staff, users["wrong"], after["wrong"][1])
@@ -305,12 +303,12 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     assert not any(c.startswith("hidden") for c in cards["relu"][0])
     staff.settings(due_at=None)
 
-    # v3: the files, the case kinds, a case removed, a function renamed
+    # v3: the bundle's files, the case kinds, a case removed
     staff.file("reference.py", lambda text: text.replace("return np.maximum(0, Z)",
                                                          "return np.minimum(np.maximum(0, Z), 10)"))
     staff.file("cases.py", lambda text: text.replace("act_utils.grid(2, 5), 0.3", "act_utils.grid(2, 5), 0.8")
                + "\n\ndef steep():\n    return (act_utils.grid(2, 3), 0.9)\n")
-    staff.file("mistakes.toml", lambda text: text.replace(publishing_setup_hint(), NEW_HINT))
+    staff.file("mistakes.toml", lambda text: text.replace(OLD_HINT, NEW_HINT))
     staff.remove_case("leaky_relu", "big")
     staff.case("leaky_relu", "published", kind="builder", builder="steep", literal="")
     staff.case("relu", "hidden", kind="hdf5", files={"hdf5_upload": SimpleUploadedFile(
@@ -329,7 +327,7 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
         "slow": 2.0, "wrong": 2.0, "quirky": 4.0, "near": 1.0}
     assert after["wrong"][1].function_results.get(name="relu").hint == NEW_HINT
 
-    # v4: a function renamed (the reference, the mistake and the starter follow in their own files)
+    # v4: a function renamed (the reference and the mistake follow in their own files), a case made visible
     staff.file("reference.py", lambda text: text.replace("def leaky_relu(", "def leaky_relu_forward("))
     staff.file("mistakes.toml", lambda text: text.replace('function = "leaky_relu"', 'function = "leaky_relu_forward"')
                .replace("def leaky_relu(", "def leaky_relu_forward("))
@@ -350,10 +348,6 @@ def test_function_case_and_file_edits_change_what_students_get(client, tmp_path,
     for form_class, fields in EXERCISED.items():
         if form_class is not ExtensionForm and form_class is not AssignmentForm:
             assert set(fields) <= staff.changed.get(form_class, set()), (form_class, staff.changed)
-
-
-def publishing_setup_hint() -> str:
-    return "relu keeps the positive part: np.maximum(0, Z), not np.minimum."
 
 
 @pytest.mark.slow

@@ -247,7 +247,21 @@ def publish(version: AssignmentVersion, contract: bool = True) -> AssignmentVers
         Assignment.objects.filter(pk=version.assignment_id).update(
             current_version=version, title=version.title, max_score=version.max_score,
             description=version.manifest.get("description", ""))
+    _grades_without_result(version.assignment_id)
     return version
+
+
+def _grades_without_result(assignment_id: int) -> None:
+    """Stored grades with no counted result take their max score from the assignment: the one just published.
+
+    (A grade with a counted result keeps its result's max score: it moves when the result is regraded.)
+    """
+    from grader.submissions.grades import update_grade
+    from grader.submissions.models import Grade
+
+    assignment = Assignment.objects.get(pk=assignment_id)
+    for grade in Grade.objects.filter(assignment=assignment, submission__isnull=True).select_related("user"):
+        update_grade(grade.user, assignment)
 
 
 def current_bundle(assignment: Assignment) -> tuple[AssignmentVersion, Bundle]:

@@ -163,6 +163,7 @@ class _CaseChecks:
         self.verdicts: list[dict] = []
         self.staff_notes: list[str] = []  # what hidden cases raised, in full: for staff only
         self.reveal = "now"  # of the case being checked
+        self.hidden = False  # whether the case being checked is hidden (its id may read "hidden" either way)
 
     def suggest(self, key: str, hint: str | None) -> None:
         """Keeps the first failure's hint (a catalogue message's), with its key."""
@@ -174,7 +175,7 @@ class _CaseChecks:
         if self.reveal != "now":
             check["reveal"] = self.reveal
         self.checks.append(check)
-        if name.startswith("hidden"):
+        if self.hidden:
             self.hidden_total += 1
             self.hidden_failed += not passed
         else:
@@ -183,6 +184,7 @@ class _CaseChecks:
 
     def check_case(self, case: Case, number: int, expected) -> None:
         self.reveal = case.reveal if case.hidden else "now"
+        self.hidden = case.hidden
         passed_before, self.case_status = self.passed_cases, FAILED
         self._check_case(case, number, expected)
         passed = self.passed_cases > passed_before

@@ -95,6 +95,24 @@ def test_loading_is_idempotent_and_a_change_makes_a_new_current_version(tmp_path
     assert assignment.current_version_id == published.pk and assignment.max_score == 4.0
 
 
+def test_publishing_new_points_moves_the_max_score_of_grades_without_a_counted_result(tmp_path, course):
+    from django.contrib.auth import get_user_model
+
+    from grader.submissions.grades import update_grade
+    from grader.submissions.models import Grade, Submission
+
+    folder = write_bundle(tmp_path / "bundle")
+    assignment = load_folder(course, folder, contract=False).version.assignment
+    student = get_user_model().objects.create_user("failed-upload")
+    Submission.objects.create(user=student, assignment=assignment, file="x.py", original_name="x.py", size_bytes=1,
+                              status=Submission.Status.FAILED, max_score=3.0)
+    assert update_grade(student, assignment).max_score == 3.0
+    (folder / "assignment.toml").write_text((folder / "assignment.toml").read_text().replace("points = 2", "points = 3"))
+    load_folder(course, folder, contract=False)
+    grade = Grade.objects.get(user=student, assignment=assignment)
+    assert (grade.score, grade.max_score) == (None, 4.0)
+
+
 def test_a_failing_contract_or_a_broken_folder_leaves_nothing_behind(tmp_path, course):
     broken = REFERENCE.format(prefix="").replace("return np.where(Z > 0, Z, slope * Z)", "raise ValueError('half done')")
     folder = write_bundle(tmp_path / "bundle", **{"reference.py": broken})

@@ -56,6 +56,16 @@ def test_a_function_without_hidden_output_shows_all_it_printed():
     assert report.output == "published\nsecret\n" and report.staff_notes == []
 
 
+def test_a_visible_case_named_hidden_counts_as_a_visible_check_in_the_summary():
+    graded = GradedFunction("relu", 2.0, ("A",), (Case("hidden", Args("literal", ())),
+                                                   Case("stored", Args("literal", ()), hidden=True)))
+    run = FunctionRun("relu", "ok", cases=[CaseRun("hidden", "ok", value=0.0), CaseRun("stored", "ok", value=1.0)])
+    report = function_report(graded, run, {"hidden": 1.0, "stored": 1.0}, extraction("def relu(Z):\n    return Z\n"),
+                             [], {})
+    assert [c["name"] for c in report.checks if not c["passed"]] == ["hidden case: values"]
+    assert report.summary == "7 of 8 checks passed."  # no "hidden check failed": the failing case is visible
+
+
 def hidden_error(error_type: str, message: str, frame_function: str, source: bytes):
     graded, run = hidden_run(b"published\nsecret\n", message)
     run.cases[1].error = {"type": error_type, "message": message,

@@ -79,7 +79,8 @@ def storage() -> DjangoCacheDataStorage:
 
 
 def oidc_login(request) -> DjangoOIDCLogin:
-    login = DjangoOIDCLogin(request, ToolConf(), launch_data_storage=storage())
+    data = storage()
+    login = DjangoOIDCLogin(request, ToolConf(), launch_data_storage=data).set_launch_data_storage(data)
     return login.set_launch_data_lifetime(settings.GRADER_LTI_LAUNCH_LIFETIME_S)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 
 from grader.courses.models import Enrollment
 from grader.lti import keys
@@ -48,7 +48,7 @@ def login_initiation(request):
     """
     try:
         return oidc_login(request).enable_check_cookies().redirect(absolute(request, "lti:launch"))
-    except LtiException as error:
+    except (LtiException, OIDCException) as error:
         return refused(request, "audience", str(error))
 
 

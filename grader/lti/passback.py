@@ -61,7 +61,7 @@ def ensure_lineitem(link: ResourceLink, connector: Connector) -> str:
         container = link.context.lineitems_url
         if not container:
             raise ValueError("the LMS offered no line items service for this course")
-        scopes = [LINEITEM_SCOPE]
+        scopes = scopes_of(link.context)
         parts = urlsplit(container)
         query = "&".join(filter(None, [parts.query, f"resource_link_id={link.resource_link_id}"]))
         found = connector.request(scopes, urlunsplit(parts._replace(query=query)), accept=LINEITEMS_TYPE)["body"]
@@ -76,6 +76,11 @@ def ensure_lineitem(link: ResourceLink, connector: Connector) -> str:
         link.lineitem_url = url
         link.save(update_fields=["lineitem_url"])
         return url
+
+
+def scopes_of(context) -> list[str]:
+    """Every AGS scope the launch offered: one token serves line items and scores alike."""
+    return sorted(set(context.ags_scopes) & {LINEITEM_SCOPE, SCORE_SCOPE}) or [LINEITEM_SCOPE, SCORE_SCOPE]
 
 
 def score_of(row: Passback) -> dict:
@@ -105,7 +110,7 @@ def send(row_id: int) -> str:
         return "unchanged"
     connector = Connector(row.link.context.deployment.platform)
     lineitem = ensure_lineitem(row.link, connector)
-    connector.request([SCORE_SCOPE], _scores_url(lineitem), is_post=True, data=json.dumps(score),
+    connector.request(scopes_of(row.link.context), _scores_url(lineitem), is_post=True, data=json.dumps(score),
                       content_type=SCORE_TYPE)
     Passback.objects.filter(pk=row.pk).update(status=Passback.Status.SENT, sent_score=given, sent_max=maximum,
                                               sent_at=timezone.now(), error="")

@@ -109,9 +109,10 @@ def roster_sync(request, course, pk):
 def deep_link(request, course):
     """Deep linking's second step: staff pick an assignment; it goes back to the LMS as an LtiResourceLink."""
     launch_id = request.session.get(DEEP_LINK_SESSION_KEY)
+    if not launch_id:
+        return render(request, "lti/deep_link.html", {"course": course, "no_launch": True},
+                      status=400 if request.method == "POST" else 200)
     try:
-        if not launch_id:
-            raise Refused("state", "no deep-linking launch in this session")
         launch = restored_launch(request, launch_id)
     except Refused as error:
         return render(request, "lti/refused.html", {"reason": error.reason, "message": "Open the link from the LMS again.",

@@ -22,6 +22,8 @@ from grader.lti.tool import REASONS, MessageLaunch, Refused, oidc_login
 
 log = logging.getLogger(__name__)
 FRAME_SESSION_KEY = "lti_frame_ancestor"
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 DEEP_LINK_SESSION_KEY = "lti_deep_link_launch"
 
 
@@ -66,10 +68,10 @@ def launch(request):
     except LtiException as error:
         return refused(request, "claim", str(error))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session[FRAME_SESSION_KEY] = _origin(message.get_launch_data().get(
-        "https://purl.imsglobal.org/spec/lti/claim/deep_linking_settings", {}).get("deep_link_return_url")
-        or claims.get("https://purl.imsglobal.org/spec/lti/claim/launch_presentation", {}).get("return_url")
-        or claims["iss"])
+    # The LMS's own host (where it returns to), which frames us; the issuer when it names none.
+    request.session[FRAME_SESSION_KEY] = _origin(
+        (claims.get(DL_SETTINGS) or {}).get("deep_link_return_url")
+        or (claims.get(CLAIM + "launch_presentation") or {}).get("return_url") or claims["iss"])
     if message.is_deep_link_launch():
         if role != Enrollment.Role.STAFF:
             return refused(request, "claim", "only course staff may choose what the link opens", status=403)

@@ -21,6 +21,7 @@ from grader.lti.setup_values import TOOL_URLS
 from tests.grader.lti.platform import INSTRUCTOR, LEARNER, new_key
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "lti.md"
 
 
@@ -75,7 +76,7 @@ def test_staff_page_shows_the_values_docs_name_and_links_a_deployment(staff_clie
         from django.urls import reverse
 
         path = reverse(route)
-        assert re.search(rf"<th>{label}</th><td><code>https://grader.example.org{path}</code>", page), label
+        assert re.search(rf"<th>{re.escape(label)}</th><td><code>https://grader.example.org{path}</code>", page), label
         assert f"**{label}**: `https://<gradebox>{path}`" in docs, label
     platform = Platform.objects.create(name="LMS", issuer="https://lms", client_id="c", auth_login_url="https://lms/a",
                                        auth_token_url="https://lms/t", keyset_url="https://lms/k")
@@ -91,8 +92,8 @@ def test_deep_linking_returns_the_assignment_with_its_line_item(registered, brow
     page = visit.launch(sub="teacher-1", **{CLAIM + "roles": [INSTRUCTOR],
                                             CLAIM + "message_type": "LtiDeepLinkingRequest",
                                             CLAIM + "resource_link": None, CLAIM + "custom": None,
-                                            CLAIM + "deep_linking_settings": settings})
-    assert page.status_code == 200 and "Activations" in page.text or assignment.title in page.text
+                                            DL_SETTINGS: settings})
+    assert page.status_code == 200 and assignment.title in page.text
     csrf = visit.session.cookies["csrftoken"]
     answer = visit.session.post(page.url, data={"assignment": assignment.slug, "csrfmiddlewaretoken": csrf},
                                 headers={"Referer": page.url})
@@ -101,8 +102,7 @@ def test_deep_linking_returns_the_assignment_with_its_line_item(registered, brow
     jwks = requests.get(visit.tool + "/lti/jwks/").json()
     key = next(k for k in jwks["keys"] if k["kid"] == jwt.get_unverified_header(token)["kid"])
     claims = jwt.decode(token, jwt.PyJWK(key).key, algorithms=["RS256"], audience=platform.issuer)
-    item = claims[CLAIM.replace("claim/", "claim/") + "content_items"][0] if False else \
-        claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]
+    item = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]
     assert item["type"] == "ltiResourceLink" and item["custom"] == {"assignment": assignment.slug}
     assert item["lineItem"]["scoreMaximum"] == assignment.max_score
     assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque"
@@ -110,7 +110,7 @@ def test_deep_linking_returns_the_assignment_with_its_line_item(registered, brow
 
 def test_learner_cannot_deep_link(registered, browser):
     page = browser().launch(**{CLAIM + "message_type": "LtiDeepLinkingRequest", CLAIM + "resource_link": None,
-                               CLAIM + "deep_linking_settings": {"deep_link_return_url": "https://x/r",
+                               DL_SETTINGS: {"deep_link_return_url": "https://x/r",
                                                                  "accept_types": ["ltiResourceLink"],
                                                                  "accept_presentation_document_targets": ["iframe"]}})
     assert page.status_code == 403
@@ -134,4 +134,4 @@ def test_roster_sync_enrols_active_members(registered, browser, platform, course
              for i in ExternalIdentity.objects.filter(kind="lti")}
     assert roles == {"teacher-1": "staff", "s-1": "student", "t-2": "staff"}
     context.refresh_from_db()
-    assert context.roster_status.startswith("1 students, 2 staff, 1 skipped")
+    assert context.roster_status.startswith("1 students, 1 staff, 1 skipped")

@@ -104,3 +104,29 @@ def test_a_line_item_the_platform_has_is_reused(students, platform, assignment):
     graded(students[0], assignment, 1)
     assert len(platform.lineitems) == 1
     assert platform.scores[0]["lineitem"] == platform.url + "/lineitems/7"
+
+
+def test_simultaneous_callers_share_one_token_request(registered, platform):
+    """Eight threads (as eight worker processes would, through the shared cache) ask for a token at once."""
+    import threading
+
+    from django.db import connection
+
+    from grader.lti.services import Connector
+
+    tokens, barrier = [], threading.Barrier(8)
+
+    def ask():
+        try:
+            barrier.wait()
+            tokens.append(Connector(registered).get_access_token([LINEITEM_SCOPE]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(tokens) == 8 and len(set(tokens)) == 1
+    assert len(platform.token_requests) == 1

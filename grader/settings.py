@@ -232,6 +232,10 @@ GRADER_LTI_IFRAME_COOKIES = env_bool("GRADER_LTI_IFRAME_COOKIES", GRADER_BASE_UR
 if GRADER_LTI_IFRAME_COOKIES:
     SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto so requests count as HTTPS (the LTI state
+# cookie is SameSite=None; Secure only then). Only when the proxy sets that header itself.
+if env_bool("GRADER_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How long a login's state and nonce, and a validated launch (deep linking), are kept in the cache, in seconds.
 GRADER_LTI_LAUNCH_LIFETIME_S = env_int("GRADER_LTI_LAUNCH_LIFETIME_S", 3600, minimum=60)
 # After `manage.py lti_rotate_key`, how long the replaced key stays in /lti/jwks/, in seconds (a week).

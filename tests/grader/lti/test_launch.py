@@ -55,24 +55,21 @@ def test_login_in_a_frame_checks_cookies_and_offers_a_new_window(registered, bro
     assert "lti1p3_new_window" in page.text and "window.open" in page.text
 
 
-def test_iframe_cookie_setting_is_samesite_none_and_secure(settings):
-    from importlib import reload
-
-    import grader.settings as module
-
-    settings_env = {"GRADER_BASE_URL": "https://grader.example.org"}
+@pytest.mark.parametrize("base, expected", [("https://grader.example.org", ["None", True, "None", True]),
+                                            ("", ["Lax", False, "Lax", False])])
+def test_iframe_cookies_are_samesite_none_and_secure_over_https(base, expected):
     import os
+    import subprocess
+    import sys
 
-    old = {k: os.environ.get(k) for k in settings_env}
-    os.environ.update(settings_env)
-    try:
-        reload(module)
-        assert module.SESSION_COOKIE_SAMESITE == "None" and module.SESSION_COOKIE_SECURE
-        assert module.CSRF_COOKIE_SAMESITE == "None" and module.CSRF_COOKIE_SECURE
-    finally:
-        for key, value in old.items():
-            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
-        reload(module)
+    code = ("from django.conf import settings as s; import django; django.setup(); "
+            "print([s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE])")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_LTI")}
+    from django.conf import settings
+
+    env.update(GRADER_BASE_URL=base, DJANGO_SETTINGS_MODULE="grader.settings", GRADER_DATA_DIR=str(settings.DATA_DIR))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == repr(expected)
 
 
 def refused_launch(browser, tamper) -> tuple:
@@ -152,6 +149,16 @@ def test_missing_required_claim_is_refused(registered, browser, claim):
     _, page = refused_launch(browser, resign(**{claim: None}))
     assert page.status_code == 400 and reason(page) == "claim"
     assert not ExternalIdentity.objects.filter(kind="lti").exists()
+
+
+def test_learner_on_a_link_without_assignment_is_told_so(registered, browser):
+    page = browser().launch(**{CLAIM + "custom": None})
+    assert page.status_code == 200 and "does not open an assignment yet" in page.text
+
+
+def test_staff_on_a_link_without_assignment_land_on_the_lms_page(registered, browser, course):
+    page = browser().launch(sub="teacher-1", **{CLAIM + "roles": [INSTRUCTOR], CLAIM + "custom": None})
+    assert page.url.endswith(f"/courses/{course.slug}/staff/lti/")
 
 
 def test_unknown_platform_login_is_refused(registered, browser):

@@ -136,6 +136,7 @@ def accept(claims: dict):
     enrol(user, deployment.course, role)
     context = context_for(deployment, claims)
     link = link_for(context, claims)
-    if link and link.assignment_id and role == Enrollment.Role.STUDENT and SCORE_SCOPE in context.ags_scopes:
+    # Recorded whether or not the link opens an assignment yet: once staff choose one, these students' grades go.
+    if link and role == Enrollment.Role.STUDENT and SCORE_SCOPE in context.ags_scopes:
         Passback.objects.get_or_create(link=link, user=user, defaults={"lti_user_id": subject})
     return user, deployment.course, role, link

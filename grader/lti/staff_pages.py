@@ -34,7 +34,7 @@ def _page(request, course, form, status=200):
         "deployments": Deployment.objects.filter(course=course).select_related("platform"),
         "contexts": Context.objects.filter(deployment__course=course),
         "links": links, "assignments": Assignment.objects.filter(course=course),
-        "passbacks": Passback.objects.filter(link__context__deployment__course=course)
+        "passbacks": Passback.objects.filter(link__context__deployment__course=course, link__assignment__isnull=False)
         .select_related("user", "link__assignment").order_by("status", "-updated_at"),
     }, status=status)
 
@@ -65,6 +65,7 @@ def link_assignment(request, course, pk):
     link = get_object_or_404(ResourceLink, pk=pk, context__deployment__course=course)
     link.assignment = get_object_or_404(Assignment, course=course, slug=request.POST.get("assignment", ""))
     link.save(update_fields=["assignment"])
+    passback.resend(list(link.passbacks.all()))  # the students who launched it: their grades of this assignment
     messages.success(request, f"The LMS link {link.title or link.resource_link_id} opens {link.assignment.title}.")
     return redirect("staff:lti", course.slug)
 

@@ -130,3 +130,25 @@ def test_simultaneous_callers_share_one_token_request(registered, platform):
         thread.join()
     assert len(tokens) == 8 and len(set(tokens)) == 1
     assert len(platform.token_requests) == 1
+
+
+def test_grades_go_once_staff_choose_the_links_assignment(registered, browser, platform, assignment, client):
+    from grader.courses.models import Enrollment
+
+    visit = browser()
+    visit.launch(sub="late-link", **{"https://purl.imsglobal.org/spec/lti/claim/custom": None})
+    student = Passback.objects.get(lti_user_id="late-link").user
+    graded(student, assignment, 2)
+    assert platform.scores == []  # the link opens no assignment yet
+    teacher = Enrollment.objects.create(user=type(student).objects.create(username="t"), course=assignment.course,
+                                        role="staff").user
+    client.force_login(teacher)
+    link = ResourceLink.objects.get()
+    client.post(f"/courses/{assignment.course.slug}/staff/lti/links/{link.pk}/assignment",
+                {"assignment": assignment.slug})
+    assert [(s["userId"], s["scoreGiven"]) for s in platform.scores] == [("late-link", 2.0)]
+
+
+def test_operators_see_platforms_in_the_admin(registered, admin_client):
+    page = admin_client.get("/admin/lti/platform/")
+    assert page.status_code == 200 and registered.name in page.content.decode()

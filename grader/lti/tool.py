@@ -119,9 +119,14 @@ class MessageLaunch(DjangoMessageLaunch):
 
     def validate_registration(self):
         try:
-            return super().validate_registration()
+            super().validate_registration()
         except LtiException as error:
             raise Refused("audience", str(error)) from error
+        body = self._get_jwt_body()
+        # Several audiences: `azp` must name us (OpenID Connect Core 3.1.3.7, IMS Security Framework 5.1.3).
+        if isinstance(body.get("aud"), list) and len(body["aud"]) > 1 and body.get("azp") != self.get_client_id():
+            raise Refused("audience", "several audiences and azp is not Gradebox's client id")
+        return self
 
     def validate_jwt_signature(self):
         try:

@@ -111,6 +111,11 @@ def test_wrong_audience_is_refused(registered, browser):
     assert page.status_code == 400 and reason(page) == "audience"
 
 
+def test_several_audiences_need_azp_naming_the_tool(registered, browser):
+    _, page = refused_launch(browser, resign(aud=["gradebox-client", "other"], azp="other"))
+    assert page.status_code == 400 and reason(page) == "audience"
+
+
 def test_wrong_issuer_is_refused(registered, browser):
     _, page = refused_launch(browser, resign(iss="https://evil.example.org"))
     assert page.status_code == 400 and reason(page) == "audience"

@@ -67,14 +67,14 @@ def launch(request):
         return refused(request, error.reason, error.detail)
     except LtiException as error:
         return refused(request, "claim", str(error))
+    if message.is_deep_link_launch() and role != Enrollment.Role.STAFF:
+        return refused(request, "claim", "only course staff may choose what the link opens", status=403)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     # The LMS's own host (where it returns to), which frames us; the issuer when it names none.
     request.session[FRAME_SESSION_KEY] = _origin(
         (claims.get(DL_SETTINGS) or {}).get("deep_link_return_url")
         or (claims.get(CLAIM + "launch_presentation") or {}).get("return_url") or claims["iss"])
     if message.is_deep_link_launch():
-        if role != Enrollment.Role.STAFF:
-            return refused(request, "claim", "only course staff may choose what the link opens", status=403)
         request.session[DEEP_LINK_SESSION_KEY] = message.get_launch_id()
         return redirect("staff:lti_deep_link", course.slug)
     if link is not None and link.assignment_id:

@@ -1,21 +1,22 @@
 """The OIDC flow over HTTP against the simulated platform, and every refusal with its reason."""
 from __future__ import annotations
 
+import re
 import time
 
+import jwt
 import pytest
 
 from grader.api.models import ExternalIdentity
 from grader.courses.models import Enrollment
 from grader.lti.models import ResourceLink
+from tests.grader.lti.conftest import form_fields
 from tests.grader.lti.platform import INSTRUCTOR, new_key
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 def reason(response) -> str | None:
-    import re
-
     match = re.search(r'data-reason="([a-z]+)"', response.text)
     return match.group(1) if match else None
 
@@ -75,14 +76,13 @@ def test_iframe_cookies_are_samesite_none_and_secure_over_https(base, expected):
 def refused_launch(browser, tamper) -> tuple:
     visit = browser()
     visit.platform.launch = {}
-    fields = __import__("tests.grader.lti.conftest", fromlist=["form_fields"]).form_fields(visit.start().text)
+    fields = form_fields(visit.start().text)
     fields = tamper(visit.platform, fields) or fields
     return visit, visit.post(fields)
 
 
 def resign(**changes):
     """A tamper that re-signs the platform's id_token with changed claims (nonce kept)."""
-    import jwt
 
     def tamper(platform, fields):
         claims = jwt.decode(fields["id_token"], options={"verify_signature": False})
@@ -97,8 +97,6 @@ def test_bad_signature_is_refused(registered, browser):
     _, other_pem = new_key()
 
     def forge(platform, fields):
-        import jwt
-
         claims = jwt.decode(fields["id_token"], options={"verify_signature": False})
         return {**fields, "id_token": platform.sign(claims, pem=other_pem)}
 

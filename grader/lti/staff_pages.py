@@ -14,9 +14,11 @@ from grader.courses.models import Assignment
 from grader.lti import passback
 from grader.lti.models import Context, Deployment, Passback, Platform, ResourceLink
 from grader.lti.setup_values import tool_values
-from grader.lti.tool import Refused, restored_launch
+from grader.lti.tool import REASONS, Refused, restored_launch
 from grader.lti.views import DEEP_LINK_SESSION_KEY
 from grader.staff.access import staff_view
+
+DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 
 
 class DeploymentForm(forms.Form):
@@ -42,6 +44,7 @@ def _page(request, course, form, status=200):
 @staff_view
 @require_http_methods(["GET", "POST"])
 def lti(request, course):
+    """The page; a POST links a deployment of a registered platform to this course (one course per deployment)."""
     form = DeploymentForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -62,6 +65,7 @@ def lti(request, course):
 @staff_view
 @require_POST
 def link_assignment(request, course, pk):
+    """Chooses the assignment an LMS link opens; students who launched it get their grades sent."""
     link = get_object_or_404(ResourceLink, pk=pk, context__deployment__course=course)
     link.assignment = get_object_or_404(Assignment, course=course, slug=request.POST.get("assignment", ""))
     link.save(update_fields=["assignment"])
@@ -73,6 +77,7 @@ def link_assignment(request, course, pk):
 @staff_view
 @require_POST
 def resend(request, course, pk):
+    """Sends one student's score again (after a failure, or to overwrite a change made in the LMS)."""
     row = get_object_or_404(Passback, pk=pk, link__context__deployment__course=course)
     passback.resend([row])
     messages.success(request, f"The score of {row.user} is being sent again.")
@@ -82,6 +87,7 @@ def resend(request, course, pk):
 @staff_view
 @require_POST
 def resend_failed(request, course):
+    """Sends every failed score of the course again."""
     rows = list(Passback.objects.filter(link__context__deployment__course=course, status=Passback.Status.FAILED))
     passback.resend(rows)
     messages.success(request, f"{len(rows)} failed score(s) are being sent again.")
@@ -91,6 +97,7 @@ def resend_failed(request, course):
 @staff_view
 @require_POST
 def roster_sync(request, course, pk):
+    """Queues reading the LMS course's members (NRPS) and enrolling them (grader.lti.roster)."""
     from grader.lti.tasks import sync_roster
 
     context = get_object_or_404(Context, pk=pk, deployment__course=course)
@@ -118,6 +125,11 @@ def deep_link(request, course):
     except Refused as error:
         return render(request, "lti/refused.html", {"reason": error.reason, "message": "Open the link from the LMS again.",
                                                     "detail": error.detail}, status=400)
+    claims = launch.get_launch_data()
+    if not Deployment.objects.filter(course=course, platform__issuer=claims["iss"],
+                                     deployment_id=claims.get(DEPLOYMENT_CLAIM)).exists():
+        return render(request, "lti/refused.html", {"reason": "deployment", "message": REASONS["deployment"],
+                                                    "detail": "the launch came for another course"}, status=400)
     assignments = Assignment.objects.filter(course=course, current_version__isnull=False)
     if request.method == "POST":
         chosen = assignments.filter(slug=request.POST.get("assignment", "")).first()

@@ -134,3 +134,18 @@ def test_roster_sync_enrols_active_members(registered, browser, platform, course
     assert roles == {"teacher-1": "staff", "s-1": "student", "t-2": "staff"}
     context.refresh_from_db()
     assert context.roster_status.startswith("1 students, 1 staff, 1 skipped")
+
+
+def test_a_deep_linking_launch_serves_only_its_own_course(registered, browser, platform, course):
+    from grader.courses.models import Course
+
+    visit = browser()
+    settings = {"deep_link_return_url": platform.url + "/r", "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe"]}
+    page = visit.launch(sub="teacher-1", **{CLAIM + "roles": [INSTRUCTOR], CLAIM + "resource_link": None,
+                                            CLAIM + "message_type": "LtiDeepLinkingRequest", DL_SETTINGS: settings})
+    assert page.status_code == 200
+    other = Course.objects.create(slug="other", title="Other")
+    Enrollment.objects.create(user=ExternalIdentity.objects.get(subject="teacher-1").user, course=other, role="staff")
+    answer = visit.session.get(visit.tool + "/courses/other/staff/lti/deep-link/")
+    assert answer.status_code == 400 and 'data-reason="deployment"' in answer.text

@@ -152,3 +152,11 @@ def test_grades_go_once_staff_choose_the_links_assignment(registered, browser, p
 def test_operators_see_platforms_in_the_admin(registered, admin_client):
     page = admin_client.get("/admin/lti/platform/")
     assert page.status_code == 200 and registered.name in page.content.decode()
+
+
+def test_the_simulated_scores_endpoint_refuses_a_missing_token(platform):
+    import requests
+
+    answer = requests.post(platform.url + "/lineitems/1/scores", json={"userId": "x"},
+                           headers={"Content-Type": "application/vnd.ims.lis.v1.score+json"}, timeout=10)
+    assert answer.status_code == 401 and platform.scores == []

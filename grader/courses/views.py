@@ -31,6 +31,8 @@ def assignment_detail(request, course_slug, slug, form=None, status=200, upload_
         "assignment": assignment,
         "functions": assignment.current_version.manifest.get("functions", []) if assignment.current_version else [],
         "form": form or UploadForm(),
+        "has_starter": assignment.current_version is not None
+        and assignment.current_version.files.filter(role="starter").exists(),
         "standing": standing(request.user, assignment, timezone.now(), history),
         "upload_error": upload_error,
     }

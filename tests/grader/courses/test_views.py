@@ -95,3 +95,22 @@ def test_the_upload_limit_is_shown_without_failed_uploads(client, course, ada, d
     rows.submitted(ada, adam, 5)
     client.force_login(ada)
     assert "Uploads: 1 of 3 used" in client.get("/courses/dnn/adam/").content.decode()
+
+
+def test_the_starter_link_shows_only_when_the_version_has_a_starter(client, course, ada):
+    from django.core.files.base import ContentFile
+
+    from grader.authoring.models import AssignmentVersion, BundleFile
+
+    adam = rows.assignment(course)
+    client.force_login(ada)
+    page = client.get("/courses/dnn/adam/").content.decode()
+    assert "Download the starter notebook" not in page and client.get("/courses/dnn/adam/starter.ipynb").status_code == 404
+    version = AssignmentVersion.objects.create(assignment=adam, number=99, slug="adam", title="Adam", manifest={},
+                                               digest="starter-test")
+    row = BundleFile(version=version, role=BundleFile.Role.STARTER, name="starter.ipynb", sha256="0" * 64, size_bytes=2)
+    row.file.save("starter.ipynb", ContentFile(b"{}"), save=False)
+    row.save()
+    type(adam).objects.filter(pk=adam.pk).update(current_version=version)
+    assert "Download the starter notebook" in client.get("/courses/dnn/adam/").content.decode()
+    assert client.get("/courses/dnn/adam/starter.ipynb").status_code == 200

@@ -36,7 +36,7 @@ from bench.latency import Browser, free_port, percentile, wait_for  # noqa: E402
 COURSE = "improving-dnn"
 
 
-def start_platform(data_dir: Path, port: int, bulk_cpu_shares: int = 128, nice: bool = True) -> tuple[list, dict]:
+def start_platform(data_dir: Path, port: int, nice: bool = True) -> tuple[list, dict]:
     """Migrated, seeded, and running as deploy/run-local.sh runs it; returns the processes and their env."""
     import subprocess
 
@@ -55,8 +55,7 @@ def start_platform(data_dir: Path, port: int, bulk_cpu_shares: int = 128, nice: 
         subprocess.Popen([python, "-m", "celery", "-A", "grader", "worker", "-n", "interactive@%h", "-Q", "interactive",
                           *common], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
         subprocess.Popen([*low, python, "-m", "celery", "-A", "grader", "worker", "-n", "bulk@%h", "-Q",
-                          "bulk,interactive", *common], cwd=ROOT,
-                         env={**env, "GRADER_CPU_SHARES": str(bulk_cpu_shares)}, stdout=log, stderr=subprocess.STDOUT),
+                          "bulk,interactive", *common], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
         subprocess.Popen([str(Path(python).parent / "gunicorn"), "grader.wsgi:application", "--bind",
                           f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
@@ -121,8 +120,6 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200, help="stored submissions to regrade")
     parser.add_argument("--assignment", default="optimization")
     parser.add_argument("--data-dir", type=Path, help="keep the platform's data (and platform.log) here")
-    parser.add_argument("--bulk-cpu-shares", type=int, default=128,
-                        help="the regrade worker's sandbox weight (1024: the same as fresh uploads')")
     parser.add_argument("--no-nice", action="store_true", help="run the regrade worker at normal priority")
     parser.add_argument("--gap-s", type=float, default=1.0, help="pause between a student's fresh uploads")
     parser.add_argument("--baseline", type=int, default=10,
@@ -138,7 +135,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gradebox-bench-") as scratch:
         data_dir = args.data_dir or Path(scratch)
         data_dir.mkdir(parents=True, exist_ok=True)
-        processes, env = start_platform(data_dir, port, args.bulk_cpu_shares, not args.no_nice)
+        processes, env = start_platform(data_dir, port, not args.no_nice)
         os.environ.update({k: env[k] for k in ("GRADER_DATA_DIR", "DJANGO_SETTINGS_MODULE", "GRADER_MODEL_CHECKS")})
         import django
 
@@ -201,8 +198,7 @@ def main() -> int:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=30)
-    print(f"regrade worker: {'nice 10' if not args.no_nice else 'not niced'}, sandbox cpu.shares "
-          f"{args.bulk_cpu_shares} (fresh uploads' worker: 1024)")
+    print(f"regrade worker: {'nice 10' if not args.no_nice else 'not niced'}")
     print(f"regrade of {state['total']} stored submissions ({args.assignment}, function phase, model checks off): "
           f"{state['done']} done, {state['failed']} failed, {state['changed']} changed score, in {total_s:.1f} s "
           f"({state['total'] / total_s:.2f} per s; the POST that made the batch took {posted_s * 1000:.0f} ms)")

@@ -4,8 +4,8 @@
 # Two workers, so a regrade batch never delays a student's feedback: one takes only fresh uploads
 # (queue interactive); the other takes regrades, dry runs, previews and validations (queue bulk) and fresh
 # uploads whenever it is free. GRADER_WORKER_CONCURRENCY (default 2) is shared out: 1 process stays on
-# interactive, the rest serve bulk,interactive. The bulk worker runs niced and its sandbox runs with a low CPU
-# weight (GRADER_CPU_SHARES), so when the cores are short a fresh upload gets them first.
+# interactive, the rest serve bulk,interactive. The bulk worker process runs niced; its sandbox runs keep the
+# default CPU weight, since a starved run would hit its wall-time limit and cost the student points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin
@@ -16,8 +16,7 @@ BULK=$(( CONCURRENCY > 1 ? CONCURRENCY - 1 : 1 ))
 
 $PY/celery -A grader worker --loglevel=INFO --concurrency=1 -n interactive@%h -Q interactive &
 interactive=$!
-GRADER_CPU_SHARES="${GRADER_BULK_CPU_SHARES:-128}" nice -n 10 \
-  $PY/celery -A grader worker --loglevel=INFO --concurrency="$BULK" -n bulk@%h -Q bulk,interactive &
+nice -n 10 $PY/celery -A grader worker --loglevel=INFO --concurrency="$BULK" -n bulk@%h -Q bulk,interactive &
 bulk=$!
 trap 'kill "$interactive" "$bulk" 2>/dev/null; wait "$interactive" "$bulk" 2>/dev/null' EXIT INT TERM
 

@@ -143,9 +143,6 @@ GRADER_OUTPUT_BYTES = env_int("GRADER_OUTPUT_BYTES", 128 * 2**20, minimum=2**20)
 GRADER_TMPFS_MB = env_int("GRADER_TMPFS_MB", 256, minimum=16)
 # CPUs' worth of time one sandbox run may use at once, however many processes it forks (a cgroup quota).
 GRADER_CPU_QUOTA = env_float("GRADER_CPU_QUOTA", 1.0, minimum=0.1)
-# A sandbox run's weight against the others when CPUs are short (cgroup cpu.shares, 1024 the kernel's default): the
-# worker that takes regrades runs with a low weight, so a student's fresh upload gets the CPU first.
-GRADER_CPU_SHARES = env_int("GRADER_CPU_SHARES", 1024, minimum=2)
 # Docker backend only: warm containers kept ready per worker process, and how long one may sit idle.
 GRADER_DOCKER_POOL_SIZE = env_int("GRADER_DOCKER_POOL_SIZE", 2, minimum=0)
 GRADER_DOCKER_POOL_MAX_AGE_S = env_float("GRADER_DOCKER_POOL_MAX_AGE_S", 600.0, minimum=10.0)

@@ -23,9 +23,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 # Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' fresh uploads, the
-# other (niced, its sandbox runs weighted low) takes regrades and previews (bulk) and fresh uploads when it is idle.
+# other (niced) takes regrades and previews (bulk) and fresh uploads when it is idle.
 WORKERS = (("interactive", "interactive"), ("bulk", "bulk,interactive"))
-BULK_CPU_SHARES = "128"
 
 
 def _start_worker(name: str, queues: str, env: dict, log) -> subprocess.Popen:
@@ -34,7 +33,7 @@ def _start_worker(name: str, queues: str, env: dict, log) -> subprocess.Popen:
         [*(["nice", "-n", "10"] if low else []),
          sys.executable, "-m", "celery", "-A", "grader", "worker", "--loglevel=INFO", "--concurrency=1",
          "-n", f"{name}@%h", "-Q", queues, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env={**env, "GRADER_CPU_SHARES": BULK_CPU_SHARES} if low else env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 
 

@@ -26,7 +26,6 @@ def get_grader() -> Grader:
         "output_bytes": settings.GRADER_OUTPUT_BYTES,
         "tmpfs_mb": settings.GRADER_TMPFS_MB,
         "cpu_quota": settings.GRADER_CPU_QUOTA,
-        "cpu_shares": settings.GRADER_CPU_SHARES,
     }
     backends = EnvironmentBackends(
         functools.partial(make_backend, settings.GRADER_SANDBOX), settings.GRADER_CACHE_DIR, limits, _configure)

@@ -28,7 +28,6 @@ class Backend:
     output_bytes = 64 * 2**20
     tmpfs_mb = 256
     cpu_quota = 1.0  # CPUs' worth of time the whole run may use at once (a cgroup quota), whatever it forks
-    cpu_shares = 1024  # the run's weight against other runs when CPUs are short (cgroup cpu.shares; kernel default)
 
     def __init__(self, **limits):
         for key, value in limits.items():

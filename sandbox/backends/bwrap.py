@@ -108,7 +108,7 @@ class BwrapBackend(Backend):
         seccomp_fd = None
         try:
             if cgroup:
-                cgroup.create(self.max_processes, self.cgroup_memory_bytes(), self.cpu_quota, self.cpu_shares)
+                cgroup.create(self.max_processes, self.cgroup_memory_bytes(), self.cpu_quota)
                 if not cgroup.cpu_limited:
                     log.warning("no writable cpu cgroup controller: running without a CPU quota (RLIMIT_CPU only)")
             else:

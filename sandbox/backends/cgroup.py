@@ -10,7 +10,6 @@ CONTROLLERS = ("pids", "memory")  # required: without them the backend falls bac
 OPTIONAL_CONTROLLERS = ("cpu",)  # the CPU quota; where it is missing the backend says so and runs without one
 CFS_PERIOD_US = 100_000  # the scheduler's default period; the quota is a share of it
 CFS_QUOTA_MIN_US = 1_000  # the kernel refuses less
-CPU_SHARES_MIN = 2  # the kernel's floor
 
 
 class CgroupV1:
@@ -36,10 +35,8 @@ class CgroupV1:
     def cpu_limited(self) -> bool:
         return "cpu" in self.dirs
 
-    def create(self, max_processes: int, memory_bytes: int, cpu_quota: float | None = None,
-               cpu_shares: int | None = None) -> None:
-        """cpu_quota: CPUs' worth of time per scheduler period for the whole run (1.0: one core), None: no quota;
-        cpu_shares: the run's weight against sibling runs when CPUs are short (None: the kernel's default, 1024)."""
+    def create(self, max_processes: int, memory_bytes: int, cpu_quota: float | None = None) -> None:
+        """cpu_quota: CPUs' worth of time per scheduler period for the whole run (1.0: one core), None: no quota."""
         for path in self.dirs.values():
             path.mkdir(parents=True, exist_ok=True)
         (self.dirs["pids"] / "pids.max").write_text(str(max_processes))
@@ -52,17 +49,11 @@ class CgroupV1:
             cpu = self.dirs["cpu"]
             (cpu / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
             (cpu / "cpu.cfs_quota_us").write_text(str(max(int(cpu_quota * CFS_PERIOD_US), CFS_QUOTA_MIN_US)))
-        if cpu_shares is not None and self.cpu_limited:
-            (self.dirs["cpu"] / "cpu.shares").write_text(str(max(int(cpu_shares), CPU_SHARES_MIN)))
 
     def cpu_quota(self) -> float | None:
         """The quota in force, in CPUs (None: unlimited or no cpu controller); read back for the tests."""
         quota_us, period_us = self._read_int("cpu", "cpu.cfs_quota_us"), self._read_int("cpu", "cpu.cfs_period_us")
         return quota_us / period_us if quota_us > 0 and period_us > 0 else None
-
-    def cpu_shares(self) -> int | None:
-        """The run's weight in force (None: no cpu controller); read back for the tests."""
-        return self._read_int("cpu", "cpu.shares") if self.cpu_limited else None
 
     def enter(self) -> None:
         """Called in the child between fork and exec, before any student code exists."""

@@ -215,7 +215,6 @@ class DockerBackend(Backend):
             mem_limit=memory_bytes,
             memswap_limit=memory_bytes,  # no swap
             nano_cpus=int(self.cpu_quota * 1e9),
-            cpu_shares=int(self.cpu_shares),  # the container's weight when CPUs are short
             pids_limit=self.max_processes,
             ulimits=[
                 Ulimit(name="cpu", soft=int(self.cpu_backstop_s), hard=int(self.cpu_backstop_s) + 1),

@@ -207,22 +207,3 @@ def test_a_run_that_fails_before_bwrap_starts_leaves_no_cgroup(backend, job_dir,
         backend.run(job_dir)
     name = f"run-{uuid.UUID(int=0xfa11ed).hex[:12]}"
     assert [c for c in ("pids", "memory", "cpu") if (CgroupV1.root / c / CgroupV1.parent / name).exists()] == []
-
-
-@pytest.mark.sandbox
-def test_a_runs_cpu_weight_is_set_in_its_cgroup(rootfs, job_dir, build_job, monkeypatch):
-    """A low weight (the regrade worker's) is what the kernel holds for the run, so fresh uploads get CPUs first."""
-    if not (CgroupV1.available() and CgroupV1.writable("cpu")):
-        pytest.skip("no writable cpu cgroup controller here")
-    seen = []
-    create = CgroupV1.create
-
-    def spy(self, *args, **kwargs):
-        create(self, *args, **kwargs)
-        seen.append(self.cpu_shares())  # read back from the kernel's file, host side
-
-    monkeypatch.setattr(CgroupV1, "create", spy)
-    build_job(job_dir, "def f():\n    return 1\n", {"f": [()]})
-    backend = make_backend("bwrap", rootfs=rootfs, cpu_shares=128)
-    assert backend.run(job_dir).status == OK
-    assert seen == [128]

@@ -10,12 +10,12 @@ see hidden cases too.
 """
 from __future__ import annotations
 
-import ast
 
 import h5py
 import numpy as np
 
 from assignments.bundle import Bundle
+from assignments.source import SourceError, parameters
 from grader.grading import messages
 from grader.grading.compare import compare_outputs
 from grader.grading.inputs import FUNCTIONS, prepare_inputs
@@ -61,15 +61,11 @@ def _clip(text: str) -> str:
 
 
 def parameter_names(source: str, function: str) -> list[str]:
-    """The reference def's positional parameters (read with `ast`, never run); [] when it cannot be read."""
+    """The reference def's positional parameters (read by the bundle loader, never run); [] when it cannot be read."""
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+        return [name for name, positional, _ in parameters(source, function, "reference.py") if positional]
+    except SourceError:
         return []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == function:
-            return [arg.arg for arg in node.args.posonlyargs + node.args.args]
-    return []
 
 
 def _named(values, names: list[str], fallback: str) -> list[dict]:

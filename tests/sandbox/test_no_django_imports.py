@@ -7,10 +7,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER_FILES = [ROOT / "sandbox" / name for name in ("runner.py", "runner_child.py", "case_process.py", "wire.py",
-                                                      "channel.py", "case_filter.py", "extraction.py", "reading.py")]
+                                                      "channel.py", "case_filter.py", "extraction.py", "reading.py",
+                                                      "value_tree.py")]
 # sandbox.channel: wire.py's import of channel when it is used on the host, outside the sandbox
 RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"source_patterns", "numpy", "h5py", "wire", "runner_child", "case_process", "channel",
-                                                 "case_filter", "extraction", "reading", "sandbox"}
+                                                 "case_filter", "extraction", "reading", "sandbox", "value_tree"}
 # What reads student code in the sandbox runs on whatever Python the environment has: the standard library only.
 PARSE_FILES = [ROOT / "sandbox" / name for name in ("extraction.py", "reading.py", "source_patterns.py")]
 PARSE_ALLOWED = set(sys.stdlib_module_names) | {"reading", "sandbox.reading", "source_patterns", "sandbox"}

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "grader.submissions",
     "grader.staff",
     "grader.api",
+    "grader.lti",
 ]
 
 MIDDLEWARE = [
@@ -45,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "grader.lti.middleware.LtiFrameMiddleware",  # before XFrameOptions: lets the launching LMS frame its users' pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -224,3 +226,23 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gradebox_cache",
                           "OPTIONS": {"MAX_ENTRIES": 100_000}}}  # one entry per key being counted; culls past it
 
+
+# LTI 1.3 (docs/lti.md). Inside the LMS's iframe the session and CSRF cookies are third-party cookies:
+# browsers send them only when SameSite=None and Secure, which needs HTTPS (on by default when
+# GRADER_BASE_URL is https://).
+GRADER_LTI_IFRAME_COOKIES = env_bool("GRADER_LTI_IFRAME_COOKIES", GRADER_BASE_URL.startswith("https://"))
+if GRADER_LTI_IFRAME_COOKIES:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto so requests count as HTTPS (the LTI state
+# cookie is SameSite=None; Secure only then). Only when the proxy sets that header itself.
+if env_bool("GRADER_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How long a login's state and nonce, and a validated launch (deep linking), are kept in the cache, in seconds.
+GRADER_LTI_LAUNCH_LIFETIME_S = env_int("GRADER_LTI_LAUNCH_LIFETIME_S", 3600, minimum=60)
+# After `manage.py lti_rotate_key`, how long the replaced key stays in /lti/jwks/, in seconds (a week).
+GRADER_LTI_KEY_OVERLAP_S = env_int("GRADER_LTI_KEY_OVERLAP_S", 7 * 86400, minimum=0)
+# Grade passback: per-request timeout, attempts before a score is marked failed, first retry's delay (doubling).
+GRADER_LTI_TIMEOUT_S = env_float("GRADER_LTI_TIMEOUT_S", 10.0, minimum=0.5)
+GRADER_LTI_MAX_ATTEMPTS = env_int("GRADER_LTI_MAX_ATTEMPTS", 6, minimum=1)
+GRADER_LTI_BACKOFF_S = env_float("GRADER_LTI_BACKOFF_S", 30.0, minimum=0.0)

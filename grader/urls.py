@@ -16,6 +16,7 @@ urlpatterns = [
          name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", include("grader.api.urls")),
+    path("lti/", include("grader.lti.urls")),
 ]
 # Under /api/ these answer with problem documents; elsewhere with the site's pages.
 handler404 = "grader.api.problems.page_not_found"

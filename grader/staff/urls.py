@@ -2,6 +2,7 @@
 from django.urls import path
 
 from grader.api import staff_pages as api_staff
+from grader.lti import staff_pages as lti_staff
 from grader.staff.views import authoring
 from grader.staff.views import authoring_cases
 from grader.staff.views import authoring_versions
@@ -17,6 +18,12 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("api-keys/", api_staff.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke", api_staff.revoke, name="api_key_revoke"),
+    path("lti/", lti_staff.lti, name="lti"),
+    path("lti/links/<int:pk>/assignment", lti_staff.link_assignment, name="lti_link_assignment"),
+    path("lti/passbacks/<int:pk>/resend", lti_staff.resend, name="lti_resend"),
+    path("lti/passbacks/resend-failed", lti_staff.resend_failed, name="lti_resend_failed"),
+    path("lti/contexts/<int:pk>/sync-roster", lti_staff.roster_sync, name="lti_roster_sync"),
+    path("lti/deep-link/", lti_staff.deep_link, name="lti_deep_link"),
     path("gradebook/", gradebook.gradebook_page, name="gradebook"),
     path("gradebook.csv", gradebook.gradebook_csv, name="gradebook_csv"),
     path("gradebook-canvas.csv", gradebook.gradebook_canvas_csv, name="gradebook_canvas_csv"),

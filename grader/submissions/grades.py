@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from grader.courses.models import Assignment, Extension
+from grader.lti import passback as lti_passback
 from grader.submissions.models import Grade, Submission
 
 DAY_SECONDS = 86400
@@ -134,6 +135,7 @@ def update_grade(user, assignment: Assignment) -> Grade:
             for key, value in values.items():
                 setattr(grade, key, value)
             grade.save()  # `updated_at` moves only here: when a value changed
+            lti_passback.grade_changed(grade)
         return grade
 
 

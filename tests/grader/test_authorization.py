@@ -51,6 +51,9 @@ KINDS = {
     "api:problem": PUBLIC,   # what a problem type means (RFC 9457 `type` URLs)
     "api:courses": API_OWN,  # lists only the caller's own courses' objects: other staff see their own
     "api:webhooks": API_OWN,
+    "lti:login": PUBLIC,     # LTI 1.3: the platform's signed id_token is the key (tests/grader/lti)
+    "lti:launch": PUBLIC,
+    "lti:jwks": PUBLIC,      # the tool's public keys
 }
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin is for operators: is_staff accounts, which no visitor here is
 VISITORS = ("anonymous", "student", "other_staff", "staff", "owner")
@@ -237,7 +240,10 @@ def test_every_route_lets_in_only_whom_it_should(client, world, route):
     assert not problems, f"{route.name} ({kind}):\n" + "\n".join(problems)
 
 
-CSRF_EXEMPT: dict[str, str] = {}  # route name -> why a POST without the form's CSRF token may act there
+CSRF_EXEMPT: dict[str, str] = {  # route name -> why a POST without the form's CSRF token may act there
+    "lti:login": "the LMS's cross-site login initiation; it only sends the browser on to the registered platform",
+    "lti:launch": "the LMS's cross-site form_post; the signed id_token, its nonce and the state guard it",
+}
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])

@@ -45,9 +45,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         test_db = connection.settings_dict["NAME"]
-    # Tests' webhook receivers listen on loopback only; their retries come seconds apart, not minutes.
+    # Tests' webhook receivers and LMS platforms listen on loopback only; retries come seconds apart, not minutes.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="grader.settings", GRADER_DATA_DIR=str(settings.DATA_DIR),
-               GRADER_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8", GRADER_WEBHOOK_BACKOFF_S="1")
+               GRADER_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8", GRADER_WEBHOOK_BACKOFF_S="1", GRADER_LTI_BACKOFF_S="1")
     url = settings.DATABASES["default"]
     if url["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{test_db}"

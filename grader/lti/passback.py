@@ -55,7 +55,7 @@ def ensure_lineitem(link: ResourceLink, connector: Connector) -> str:
     if link.lineitem_url:
         return link.lineitem_url
     with transaction.atomic():
-        link = ResourceLink.objects.select_for_update().select_related("context", "assignment").get(pk=link.pk)
+        link = ResourceLink.objects.select_for_update(of=("self",)).select_related("context", "assignment").get(pk=link.pk)
         if link.lineitem_url:
             return link.lineitem_url
         container = link.context.lineitems_url

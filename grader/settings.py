@@ -124,6 +124,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
 
 # Uploads: refused above this size, with the limit named in the message.
+# Before each regrade or dry-run item, bulk work waits (up to this long) while a student's upload is queued
+# or running, so fresh feedback does not share the cores with a regrade (0: never wait).
+GRADER_BULK_STEP_ASIDE_S = env_float("GRADER_BULK_STEP_ASIDE_S", 20.0, minimum=0.0)
 GRADER_MAX_UPLOAD_BYTES = env_int("GRADER_MAX_UPLOAD_BYTES", 2 * 2**20, minimum=1024)
 # A bundle made or uploaded on the staff pages: its files together (a zip: once unpacked).
 GRADER_MAX_BUNDLE_BYTES = env_int("GRADER_MAX_BUNDLE_BYTES", 64 * 2**20, minimum=2**20)

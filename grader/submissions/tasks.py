@@ -29,6 +29,8 @@ def grade_submission(self, submission_id: int) -> None:
         if submission.batch_id:
             regrades.record_item(submission)  # the worker may have died between grading and this report
         return  # redelivered after a worker died; already done
+    if submission.regrade_of_id:
+        regrades.step_aside()  # a student's fresh upload goes first
     submission.advance(Submission.Status.RUNNING)
     with submission.file.open("rb") as handle:
         data = handle.read()
@@ -63,6 +65,7 @@ def dry_run_regrade(self, item_id: int) -> None:
     item = RegradeItem.objects.select_related("batch__version", "source__regrade_of").filter(pk=item_id).first()
     if item is None or item.status != RegradeItem.Status.PENDING:
         return  # gone, or redelivered after it ended
+    regrades.step_aside()
     try:
         regrades.dry_run_item(item, get_grader())
     except Exception as failure:

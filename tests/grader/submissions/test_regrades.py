@@ -148,3 +148,31 @@ def test_the_dry_run_predicts_exactly_the_scores_the_real_regrade_changes(client
     assert (grade.score, grade.submissions_count) == (4.0, 2)
     real.refresh_from_db()
     assert real.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_bulk_work_steps_aside_while_an_upload_waits_and_goes_on_once_it_is_graded(monkeypatch):
+    """A regrade item waits while a student's upload is queued or running, and only for as long as it is."""
+    from tests.grader.submissions import grading_rows as rows
+
+    course = rows.course()
+    ada = rows.person("ada", course)
+    adam = rows.assignment(course)
+    waiting = rows.upload(ada, adam)  # queued: a student's fresh upload
+    assert regrades.step_aside(max_wait_s=0.2, poll_s=0.01) >= 0.2  # waited the whole limit
+
+    sleeps = []
+    real_sleep = time.sleep
+
+    def sleep(seconds):  # the upload is graded while the regrade waits
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            rows.graded(waiting, 1)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(regrades.time, "sleep", sleep)
+    regrades.step_aside(max_wait_s=5, poll_s=0.01)
+    assert len(sleeps) == 3  # went on at the first look after the upload was graded
+    sleeps.clear()
+    rows.graded(services.regrade(waiting), 1)  # a regrade, queued or graded, is not an upload
+    assert regrades.step_aside(max_wait_s=5) < 0.5 and sleeps == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -138,14 +139,17 @@ def step_aside(max_wait_s: float | None = None, poll_s: float = 0.05) -> float:
 
     Regrades, dry runs and fresh uploads share the machine's cores, and a fresh upload's first feedback
     is what a student waits for: before each bulk item the worker waits, up to `max_wait_s` (setting
-    GRADER_BULK_STEP_ASIDE_S, default 20 s, 0: never), until no upload (a row that is not a regrade) is
-    queued or running. The check is one indexed query per poll.
+    GRADER_BULK_STEP_ASIDE_S, default 20 s, 0: never), until no upload (a row that is not a regrade) made
+    in the last 10 minutes is queued or running without its first feedback yet (its model checks, which
+    follow the function cards, do not hold bulk work back). The check is one indexed query per poll.
     """
     from django.conf import settings
 
     limit = getattr(settings, "GRADER_BULK_STEP_ASIDE_S", 20.0) if max_wait_s is None else max_wait_s
     started = time.monotonic()
-    busy = Submission.objects.filter(regrade_of__isnull=True,
+    recent = timezone.now() - timedelta(minutes=10)  # a row stuck longer is the sweeper's, not a reason to wait
+    busy = Submission.objects.filter(regrade_of__isnull=True, first_feedback_at__isnull=True,
+                                     created_at__gte=recent,
                                      status__in=(Submission.Status.QUEUED, Submission.Status.RUNNING))
     while time.monotonic() - started < limit and busy.exists():
         time.sleep(poll_s)

@@ -3,10 +3,12 @@ predicts exactly the scores a real regrade changes."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from grader.authoring import version_jobs
 from grader.authoring.models import AssignmentVersion
@@ -176,3 +178,11 @@ def test_bulk_work_steps_aside_while_an_upload_waits_and_goes_on_once_it_is_grad
     sleeps.clear()
     rows.graded(services.regrade(waiting), 1)  # a regrade, queued or graded, is not an upload
     assert regrades.step_aside(max_wait_s=5) < 0.5 and sleeps == []
+
+    running = rows.upload(ada, adam)
+    Submission.objects.filter(pk=running.pk).update(status=Submission.Status.RUNNING,
+                                                    first_feedback_at=timezone.now())
+    assert regrades.step_aside(max_wait_s=5) < 0.5 and sleeps == []  # its cards are out: model checks do not hold
+    Submission.objects.filter(pk=running.pk).update(first_feedback_at=None,
+                                                    created_at=timezone.now() - timedelta(minutes=11))
+    assert regrades.step_aside(max_wait_s=5) < 0.5 and sleeps == []  # stuck for long: the sweeper's, not ours

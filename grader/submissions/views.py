@@ -58,7 +58,7 @@ def _back_with_error(request, assignment, message: str):
     errors = request.session.get(UPLOAD_ERRORS, {})
     errors[f"{assignment.course.slug}/{assignment.slug}"] = {"id": token, "message": message}
     request.session[UPLOAD_ERRORS] = errors
-    response = HttpResponseRedirect(f"{assignment.get_absolute_url()}?{urlencode({'upload': token})}#upload")
+    response = HttpResponseRedirect(f"{assignment.get_absolute_url()}?{urlencode({'upload': token})}#id_file")
     response.status_code = 303  # See Other: the browser follows with a GET, and a reload never re-posts
     return response
 

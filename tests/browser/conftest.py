@@ -90,8 +90,9 @@ def open_as(chromium_browser, live_server, demo_course, shot):
     contexts = []
     errors: list[str] = []
 
-    def login(username: str, password: str | None = None):
-        context = chromium_browser.new_context(base_url=live_server.url, accept_downloads=True)
+    def login(username: str, password: str | None = None, **context_options):
+        """`context_options` go to the browser context: a phone's `viewport`, a `timezone_id`, a `locale`."""
+        context = chromium_browser.new_context(base_url=live_server.url, accept_downloads=True, **context_options)
         context.set_default_timeout(30_000)  # a page that posts to a busy 2-core machine may take a while
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))

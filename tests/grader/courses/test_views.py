@@ -208,7 +208,7 @@ def test_a_refused_upload_redirects_to_the_form_with_the_error_tied_to_the_input
     response = client.post("/courses/dnn/adam/submit", {"file": SimpleUploadedFile("notes.txt", b"hello")})
     assert response.status_code == 303
     target = response["Location"]
-    assert target.startswith("/courses/dnn/adam/?upload=") and target.endswith("#upload")
+    assert target.startswith("/courses/dnn/adam/?upload=") and target.endswith("#id_file")
     for _ in range(2):  # the page, then a reload of it
         page = client.get(target).content.decode()
         assert '<p class="errorlist" id="upload-error" role="alert"><strong>Not uploaded:</strong> Upload a Jupyter' in page

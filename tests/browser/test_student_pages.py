@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 
+from datetime import timedelta
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from grader.courses.models import Assignment
+
 from tests import student_files as files
-from tests.browser.conftest import GRADING_TIMEOUT_MS
+from tests.browser.conftest import DEMO_COURSE, GRADING_TIMEOUT_MS
 from tests.browser.test_student_flow import WATCH_STATUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sandbox]
@@ -57,11 +62,15 @@ def upload(page, name: str, data: bytes) -> int:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_student_journey_shows_what_counts_and_when_and_reads_well(open_as, shot, viewport, tmp_path):
+def test_student_journey_shows_what_counts_and_when_and_reads_well(open_as, shot, viewport):
+    Assignment.objects.filter(course__slug=DEMO_COURSE, slug="gradient-checking").update(
+        due_at=timezone.now() + timedelta(days=1, hours=2, minutes=30))
     page = open_as("student", viewport=viewport, timezone_id="Asia/Tokyo", locale="en-GB")
     page.add_init_script(WATCH_STATUS)
     row = page.locator("tr", has=page.get_by_role("link", name=TITLE, exact=True))
     expect(row).to_contain_text("Not submitted")
+    expect(row).to_contain_text(re.compile(r"1 day 2 hours left"))
+    expect(row.locator("time")).to_contain_text(re.compile(r"GMT\+9|JST"))
     expect(row).to_contain_text("your best submission counts")
     accessible_and_fits(page, "home")
     logout = page.get_by_role("button", name="Log out")
@@ -71,6 +80,7 @@ def test_student_journey_shows_what_counts_and_when_and_reads_well(open_as, shot
     page.get_by_role("link", name=TITLE, exact=True).click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(page.get_by_text("Your best submission counts.")).to_be_visible()
+    expect(page.locator("#when")).to_contain_text("(1 day 2 hours left)")
     button = page.get_by_role("button", name="Upload and grade")
     assert contrast(page, button) >= 4.5
     with page.expect_download() as download:
@@ -92,6 +102,9 @@ def test_student_journey_shows_what_counts_and_when_and_reads_well(open_as, shot
     expect(page).to_have_title(f"{TITLE}: {wrong_points[0]} / {wrong_points[1]} · Submission #{wrong} · Gradebox")
     uploaded = page.locator("time").first.inner_text()
     assert "UTC" not in uploaded and re.search(r"GMT\+9|JST", uploaded), uploaded  # the reader's own zone
+    points = page.locator("#fn-forward_propagation h3 .points")
+    card = page.locator("#fn-forward_propagation")
+    assert points.bounding_box()["x"] + points.bounding_box()["width"] <= card.bounding_box()["x"] + card.bounding_box()["width"]
     accessible_and_fits(page, "wrong-graded")
     shot(page, "wrong-graded")
 

@@ -177,3 +177,32 @@ def test_error_pages_and_the_login_page_are_the_site_s_own_and_accessible(open_a
         expect(page.get_by_role("link", name="Back to your assignments")).to_be_visible()
         accessible_and_fits(page, path)
         shot(page, f"error-{status}")
+
+
+def test_back_to_the_upload_form_gives_a_fresh_form(chromium_browser, live_server, demo_course, shot):
+    """With the back/forward cache on, as in a student's Chrome (Playwright turns it off by default), Back
+    brings the page back as it was left: the chosen file must not stay next to a working button."""
+    from tests.browser.conftest import CHROMIUM
+
+    browser = chromium_browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"],
+                                                   ignore_default_args=["--disable-back-forward-cache"])
+    try:
+        page = browser.new_context(base_url=live_server.url, viewport=PHONE).new_page()
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill("student")
+        page.get_by_label("Password").fill("student")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("link", name=TITLE, exact=True).click()
+        chooser = page.get_by_label("Your notebook (.ipynb) or Python file (.py)")
+        chooser.set_input_files({"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"})
+        page.get_by_role("button", name="Upload and grade").click()
+        page.wait_for_url(re.compile(r"\?upload="))
+        page.go_back(wait_until="commit")  # a page restored from the cache fires pageshow, not load
+        expect(page).to_have_url(re.compile(r"/gradient-checking/$"))
+        page.wait_for_function("document.readyState === 'complete'")
+        restored = page.evaluate("performance.getEntriesByType('navigation')[0].type")
+        assert chooser.evaluate("input => input.files.length") == 0, restored
+        expect(page.get_by_role("button", name="Upload and grade")).to_be_enabled()
+        shot(page, "back-to-a-fresh-form")
+    finally:
+        browser.close()

@@ -225,3 +225,12 @@ def test_the_upload_form_starts_fresh_after_back(client, course, ada):
     client.force_login(ada)
     page = client.get("/courses/dnn/adam/").content.decode()
     assert 'autocomplete="off"' in page and 'addEventListener("pageshow"' in page and "form.reset()" in page
+
+
+def test_a_failed_login_ties_its_error_to_the_fields(client, course):
+    rows.person("bob", course, password="right-password")
+    page = client.post("/accounts/login/", {"username": "bob", "password": "wrong"}).content.decode()
+    assert '<p class="errorlist" id="login-error" role="alert">' in page
+    assert page.count('aria-invalid="true" aria-describedby="login-error"') == 2
+    assert 'value="bob"' in page and "autofocus" in page
+    assert client.post("/accounts/login/", {"username": "bob", "password": "right-password"}).status_code == 302

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from tests.conftest import ROOT
@@ -54,6 +55,17 @@ def demo_course(live_server, celery_worker_process):
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", "--skip-contract", stdout=quiet)
     return DEMO_COURSE
+
+
+AXE = Axe()  # axe-core as the package ships it: nothing is fetched from a CDN
+
+
+def accessible_and_fits(page, where: str) -> None:
+    """axe-core reports no serious or critical violation, and nothing scrolls sideways."""
+    violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations, (where, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations])
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{where}: the page scrolls sideways by {overflow}px"
 
 
 class Screenshots:

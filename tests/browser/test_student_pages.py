@@ -10,14 +10,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from grader.courses.models import Assignment
 
 from tests import student_files as files
-from tests.browser.conftest import DEMO_COURSE, GRADING_TIMEOUT_MS
+from tests.browser.conftest import DEMO_COURSE, GRADING_TIMEOUT_MS, accessible_and_fits
 from tests.browser.test_student_flow import WATCH_STATUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sandbox]
@@ -30,17 +29,6 @@ def forward_propagation(x, theta):
     J = theta + x
     return J
 '''
-AXE = Axe()
-
-
-def accessible_and_fits(page, where: str) -> None:
-    """axe-core reports no serious or critical violation, and nothing scrolls sideways."""
-    violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not violations, (where, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations])
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{where}: the page scrolls sideways by {overflow}px"
-
-
 def contrast(page, locator) -> float:
     """The WCAG contrast ratio of the element's text colour on its background colour."""
     return locator.evaluate("""element => {

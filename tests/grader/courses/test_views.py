@@ -145,7 +145,7 @@ def test_the_home_page_lists_assignments_in_the_course_order_with_points_status_
 
 def test_due_date_time_left_and_late_status_on_the_home_and_assignment_pages(client, course, ada):
     now = timezone.now()
-    soon = rows.assignment(course, slug="adam", due_at=now + 2 * DAY + 3 * HOUR + timedelta(minutes=1))
+    rows.assignment(course, slug="adam", due_at=now + 2 * DAY + 3 * HOUR + timedelta(minutes=1))
     gone = rows.assignment(course, slug="momentum", order=1, due_at=now - 5 * HOUR - timedelta(minutes=1))
     rows.submitted(ada, gone, 7, now - HOUR)
     client.force_login(ada)

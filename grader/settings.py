@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "grader.lti.middleware.LtiFrameMiddleware",  # before XFrameOptions: lets the launching LMS frame its users' pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "grader.courses.errors.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "grader.urls"

@@ -21,3 +21,5 @@ urlpatterns = [
 # Under /api/ these answer with problem documents; elsewhere with the site's pages.
 handler404 = "grader.api.problems.page_not_found"
 handler500 = "grader.api.problems.server_error"
+# 403 and 400 render the site's 403.html and 400.html (Django's default handlers); 405 is
+# grader.courses.errors.MethodNotAllowedPage, since Django has no handler for it.

@@ -1,16 +1,21 @@
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from grader.courses.access import assignment_for, is_staff_of, require_submission_access
-from grader.courses.views import assignment_detail
+from grader.courses.views import UPLOAD_ERRORS
 from grader.submissions import services
 from grader.submissions.forms import UploadForm
 from grader.submissions.models import Submission
+from grader.submissions.grades import days_late, effective_due
 from grader.submissions.visibility import student_cards
+from grader.submissions.waiting import place_in_line
 from grader.submissions.uploads import SizeCapHandler, declared_too_large, too_large_message
 
 
@@ -33,16 +38,33 @@ def _upload_checked(request, course_slug, slug):
         return _refuse_too_large(request, course_slug, slug, None)
     refusal = services.refusal(assignment, request.user)
     if refusal is not None:
-        return assignment_detail(request, course_slug, slug, upload_error=refusal, status=409)
+        return _back_with_error(request, assignment, refusal)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return assignment_detail(request, course_slug, slug, form=form, status=400)
+        return _back_with_error(request, assignment, " ".join(form.errors.get("file", []) or
+                                                              [e for errors in form.errors.values() for e in errors]))
     submission = services.submit(request.user, assignment, form.cleaned_data["file"])
+    request.session.get(UPLOAD_ERRORS, {}).pop(f"{course_slug}/{slug}", None)
+    request.session.modified = True
     return redirect(submission)
 
 
+def _back_with_error(request, assignment, message: str):
+    """Post/redirect/get: the refusal waits in the session for the assignment page the redirect opens.
+
+    A reload of that page shows the message again (the URL names it); a reload never posts the file twice.
+    """
+    token = secrets.token_urlsafe(6)
+    errors = request.session.get(UPLOAD_ERRORS, {})
+    errors[f"{assignment.course.slug}/{assignment.slug}"] = {"id": token, "message": message}
+    request.session[UPLOAD_ERRORS] = errors
+    response = HttpResponseRedirect(f"{assignment.get_absolute_url()}?{urlencode({'upload': token})}#id_file")
+    response.status_code = 303  # See Other: the browser follows with a GET, and a reload never re-posts
+    return response
+
+
 def _refuse_too_large(request, course_slug, slug, size):
-    response = assignment_detail(request, course_slug, slug, upload_error=too_large_message(size), status=413)
+    response = _back_with_error(request, assignment_for(request.user, course_slug, slug), too_large_message(size))
     response["Connection"] = "close"
     return response
 
@@ -72,16 +94,21 @@ def _feedback_context(request, submission) -> dict:
     results = list(submission.function_results.all())
     shown_score = None
     staff = is_staff_of(request.user, submission.assignment.course)
+    now = timezone.now()
     if not staff:
-        results, shown_score = student_cards(submission, results, timezone.now())
-    return {"submission": submission, "results": results, "shown_score": shown_score, "is_staff": staff}
+        results, shown_score = student_cards(submission, results, now)
+    due = effective_due(submission.assignment, submission.user)
+    return {"submission": submission, "results": results, "shown_score": shown_score, "is_staff": staff,
+            "place": place_in_line(submission, now), "days_late": days_late(submission.created_at, due),
+            "score_now": submission.score if shown_score is None else shown_score}
 
 
 @login_required
 @require_GET
 def status(request, pk):
     submission = _load(request, pk)
-    shown_score = _feedback_context(request, submission)["shown_score"]
+    context = _feedback_context(request, submission)
+    shown_score, place = context["shown_score"], context["place"]
     return JsonResponse({
         "id": submission.pk,
         "status": submission.status,
@@ -91,7 +118,17 @@ def status(request, pk):
         "score_is_visible_checks_only": shown_score is not None,
         "max_score": submission.max_score,
         "results": submission.function_results.count(),  # rises when the function cards arrive before the models
+        "position": place.position if place else None,  # in the queue of uploads; 1 is next
+        "estimate_s": place.estimate_s if place else None,
     })
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    """The uploaded file itself, under its own name, for whoever may see the submission."""
+    submission = _load(request, pk)
+    return FileResponse(submission.file.open("rb"), as_attachment=True, filename=submission.original_name)
 
 
 @login_required

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from tests.conftest import ROOT
@@ -56,6 +57,17 @@ def demo_course(live_server, celery_worker_process):
     return DEMO_COURSE
 
 
+AXE = Axe()  # axe-core as the package ships it: nothing is fetched from a CDN
+
+
+def accessible_and_fits(page, where: str) -> None:
+    """axe-core reports no serious or critical violation, and nothing scrolls sideways."""
+    violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations, (where, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations])
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{where}: the page scrolls sideways by {overflow}px"
+
+
 class Screenshots:
     """Saves numbered full-page screenshots of the current test's steps."""
 
@@ -90,8 +102,9 @@ def open_as(chromium_browser, live_server, demo_course, shot):
     contexts = []
     errors: list[str] = []
 
-    def login(username: str, password: str | None = None):
-        context = chromium_browser.new_context(base_url=live_server.url, accept_downloads=True)
+    def login(username: str, password: str | None = None, **context_options):
+        """`context_options` go to the browser context: a phone's `viewport`, a `timezone_id`, a `locale`."""
+        context = chromium_browser.new_context(base_url=live_server.url, accept_downloads=True, **context_options)
         context.set_default_timeout(30_000)  # a page that posts to a busy 2-core machine may take a while
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import student_files as files
-from tests.browser.conftest import GRADING_TIMEOUT_MS
+from tests.browser.conftest import GRADING_TIMEOUT_MS, accessible_and_fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sandbox]
 
@@ -87,6 +87,12 @@ def test_student_uploads_a_wrong_then_a_right_notebook_and_reads_the_cards(open_
     page.wait_for_function("image => image.complete", arg=plot.element_handle())
     assert plot.evaluate("image => image.naturalWidth") > 0  # the PNG itself arrived, not a broken image
     shot(page, "right-graded")
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the plots shrink to their card
+    plot_box, card_box = plot.bounding_box(), card(page, "adam").bounding_box()
+    assert plot_box["width"] < 400 and plot_box["x"] + plot_box["width"] <= card_box["x"] + card_box["width"]
+    accessible_and_fits(page, "right-graded on a phone")
+    shot(page, "right-graded-phone")
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("link", name="Optimization methods").click()
     history = page.locator(".card", has=page.get_by_role("heading", name="Your submissions")).locator("table")

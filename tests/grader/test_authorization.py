@@ -40,6 +40,7 @@ KINDS = {
     "submissions:feedback": OWN_SUBMISSION,
     "submissions:status": OWN_SUBMISSION,
     "submissions:plot": OWN_SUBMISSION,
+    "submissions:file": OWN_SUBMISSION,
     "login": PUBLIC,
     "logout": PUBLIC,
     "password_reset_confirm": PUBLIC,   # the token in the link is the key

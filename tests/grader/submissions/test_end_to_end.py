@@ -117,8 +117,8 @@ def test_upload_over_the_size_limit_is_refused_with_the_limit_named(student_clie
     settings.GRADER_MAX_UPLOAD_BYTES = 100_000
     before = Submission.objects.count()
     response = student_client.post(ASSIGNMENT_URL + "submit", {"file": SimpleUploadedFile("big.ipynb", b"x" * 300_000)})
-    assert response.status_code == 413
-    assert "97.7 KiB" in response.content.decode()
+    assert response.status_code == 303
+    assert "97.7 KiB" in student_client.get(response["Location"]).content.decode()
     assert Submission.objects.count() == before
 
 

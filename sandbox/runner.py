@@ -41,7 +41,11 @@ if not PARSE_ONLY:  # imported once here, so every process the zygote forks star
 
     import case_process  # noqa: E402, F401  (the zygote's case processes and stand-in helpers)
     from case_process import SETUP_ERRORS_MAX, SOURCE_CHARS  # noqa: E402
+    import frameworks  # noqa: E402
     import wire  # noqa: E402
+
+    # The environment's framework (TensorFlow in `tensorflow`), imported before the zygote forks; no session yet.
+    case_process.FRAMEWORK_VALUES = frameworks.load(frameworks.configured())
 
 sys.path.remove(_HERE)  # student code must not import our modules by accident
 

@@ -50,6 +50,10 @@ def load(name: str):
     raise ValueError(f"unknown framework {name!r} in {FRAMEWORK_FILE}")
 
 
+class ReturnedTensor(Exception):
+    """A function that should return a value returned a tensor it never ran: the course's "forgot sess.run"."""
+
+
 class TensorFlowValues:
     """Turns what a graded function returned into values the wire can carry, running tensors in their graph."""
 
@@ -57,7 +61,9 @@ class TensorFlowValues:
         self.tf = tf
         self.sessions: dict = {}
 
-    def plain(self, value, depth: int = 0):
+    def plain(self, value, evaluate: bool = False, depth: int = 0):
+        """evaluate: the function returns tensors of its graph (the manifest's `graph_outputs`), so run them;
+        otherwise a returned tensor raises ReturnedTensor, since the function should have run it itself."""
         tf = self.tf
         if depth > 16:
             return value
@@ -66,11 +72,16 @@ class TensorFlowValues:
         if isinstance(value, tf.Tensor):
             if value.op.type.startswith("Placeholder"):
                 return describe(value)
+            if not evaluate:
+                shape = describe(value)["shape"]
+                raise ReturnedTensor(f"returned the tensor {value.name} (shape {shape}, {value.dtype.name}) instead "
+                                     f"of its value: run it in a session, result = sess.run(...), and return the "
+                                     f"result")
             return self.evaluate(value)
         if isinstance(value, dict):
-            return {key: self.plain(item, depth + 1) for key, item in value.items()}
+            return {key: self.plain(item, evaluate, depth + 1) for key, item in value.items()}
         if isinstance(value, (tuple, list)):
-            return type(value)(self.plain(item, depth + 1) for item in value)
+            return type(value)(self.plain(item, evaluate, depth + 1) for item in value)
         return value
 
     def session(self, graph):

@@ -258,7 +258,8 @@ class Runner:
                 widen_pipe(fd)
             theirs += [args_r, result_w, out_w]
             request = {"kind": "case", "function": function["name"], "case": position, "limits": limits,
-                       "callees": sorted(callees), "json_bytes": json_left, "array_bytes": array_left}
+                       "callees": sorted(callees), "json_bytes": json_left, "array_bytes": array_left,
+                       "graph_outputs": function.get("graph_outputs") is True}
             pid = self.zygote.spawn(request, [args_r, result_w, out_w, *stand_in_fds])
         finally:
             for fd in theirs:

@@ -101,7 +101,7 @@ def test_a_hidden_cases_error_stays_withheld_even_when_the_environment_would_exp
 def test_tf_contrib_is_explained_as_removed_in_tensorflow_2_with_the_course_replacement():
     versions = {"python": "3.11.2", "numpy": "1.26.4"}
     message = "module 'tensorflow._api.v2.compat.v1' has no attribute 'contrib'"
-    key, fields = environment.explain("AttributeError", message, versions)
+    key, fields = explain("AttributeError", message, versions)
     assert key == "why_tensorflow_removed" and fields["name"] == "tf.contrib"
-    assert "tf2.initializers.GlorotUniform(seed=1)" in environment.reason("AttributeError", message, versions)
-    assert environment.explain("AttributeError", "module 'tensorflow' has no attribute 'placeholdr'", versions) is None
+    assert "tf2.initializers.GlorotUniform(seed=1)" in reason("AttributeError", message, versions)
+    assert explain("AttributeError", "module 'tensorflow' has no attribute 'placeholdr'", versions) is None

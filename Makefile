@@ -60,6 +60,7 @@ run: setup  ## start the web server and a worker (embedded defaults: SQLite, fil
 validate: prepare  ## the contract of every loaded assignment and of every bundle folder
 	$(PY) manage.py validate_assignment
 	$(PY) manage.py validate_assignment assignments/*/assignment.toml
+	GRADER_SANDBOX=bwrap $(PY) manage.py validate_assignment assignments/tensorflow_intro  # the other backend too
 
 test-services:  ## PostgreSQL and Redis for the tests that need them
 	$(MAKE) system EXTRA_PACKAGES="$(TEST_SERVICE_PACKAGES)"

@@ -6,7 +6,8 @@ run, one after another:
 
   bwrap        bubblewrap: every job starts Python, NumPy (and the framework) afresh
   docker-cold  a new container per job (warm pool off)
-  docker-warm  a container from the environment's own warm pool, the pool full before each grading
+  docker-warm  containers from the environment's own warm pool of 2 (the parse job takes one, the functions the
+               other), the pool full before each grading
   pool refill  how long the next grading waited for a new warm container (its start-up, imports included)
 
 Submissions: numpy grades the optimization reference (6 functions, 20 cases, model checks off); tensorflow grades
@@ -58,8 +59,9 @@ def grader_with(backend_name: str, pool_size: int):
 
 
 def wait_warm(backend, timeout_s: float = 300.0) -> float:
+    """Until the pool is full: a grading takes two containers, one for the parse job and one for the functions."""
     started = time.monotonic()
-    while not backend._pool.ready and time.monotonic() - started < timeout_s:
+    while len(backend._pool.ready) < backend.pool_size and time.monotonic() - started < timeout_s:
         time.sleep(0.05)
     return time.monotonic() - started
 
@@ -111,7 +113,7 @@ def main() -> int:
         cold = grader_with("docker", 0)
         grade_times(cold, bundle, name, data, 1, warm=False)
         results["docker-cold"], _ = grade_times(cold, bundle, name, data, args.runs, warm=False)
-        warm = grader_with("docker", 1)
+        warm = grader_with("docker", 2)
         results["docker-warm"], startups = grade_times(warm, bundle, name, data, args.runs + 1, warm=True)
         results["docker-warm"] = results["docker-warm"][1:]  # the first waits for the image and pool to exist
         for grader in (cold, warm):

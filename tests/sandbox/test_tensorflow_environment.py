@@ -81,3 +81,28 @@ def test_forgetting_sess_run_and_calling_tf_contrib_are_explained(grader, bundle
     assert "tf.contrib was removed in TensorFlow 2" in init_messages
     assert "tf2.initializers.GlorotUniform(seed=1)" in init_messages
     assert functions["forward_propagation"]["score"] == functions["forward_propagation"]["max_score"]
+
+
+def test_tensorflow_is_imported_in_graph_mode_before_the_job_arrives_and_each_case_has_a_fresh_graph(
+        grader, job_dir, build_job):
+    """The runner imports TensorFlow before it forks (a warm container has paid for it); a case's process finds
+    it loaded without importing it, v2 behaviour off, and an empty default graph: no session ran before the fork."""
+    from sandbox.results import read_results
+
+    source = """
+import sys
+
+def probe(n):
+    tf = sys.modules["tensorflow.compat.v1"]
+    before = len(tf.get_default_graph().get_operations())
+    x = tf.placeholder(tf.float32, name="x")
+    with tf.Session() as sess:
+        value = sess.run(2 * x, feed_dict={x: n})
+    return [before, int(tf.executing_eagerly()), float(value)]
+"""
+    job = build_job(job_dir, source, {"probe": [(1.0,), (2.0,)]}, wall_s=60.0,
+                    limits={"memory_mb": 4096, "cpu_s": 60})
+    outcome = grader.backend_for("tensorflow").run(job_dir)
+    assert outcome.status == "ok", outcome.stderr
+    cases = read_results(outcome.archive, job)["probe"].cases
+    assert [case.value for case in cases] == [[0, 0, 2.0], [0, 0, 4.0]]

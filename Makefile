@@ -30,8 +30,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test,datasets]"
 	touch $@
 
-rootfs: venv  ## the sandbox root filesystem (debootstrap of Debian trixie, about 2 min the first time) and its seccomp filter
+rootfs: venv  ## the sandbox root filesystems (numpy: Debian trixie; tensorflow: bookworm + pinned wheels), and the seccomp filter
 	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR)
+	$(PY) -m sandbox.rootfs --cache-dir $(CACHE_DIR) --environment tensorflow
 	$(PY) -m sandbox.backends.syscall_filter --cache-dir $(CACHE_DIR)
 
 docker:  ## Debian's docker.io, and dockerd with no bridge network (started only when none answers)
@@ -40,6 +41,7 @@ docker:  ## Debian's docker.io, and dockerd with no bridge network (started only
 
 sandbox-image: rootfs docker  ## the Docker sandbox image, offline (about 35 s the first time; rebuilt only on change)
 	$(PY) -m sandbox.image.build --cache-dir $(CACHE_DIR)
+	$(PY) -m sandbox.image.build --cache-dir $(CACHE_DIR) --environment tensorflow
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v 0
@@ -58,6 +60,7 @@ run: setup  ## start the web server and a worker (embedded defaults: SQLite, fil
 validate: prepare  ## the contract of every loaded assignment and of every bundle folder
 	$(PY) manage.py validate_assignment
 	$(PY) manage.py validate_assignment assignments/*/assignment.toml
+	GRADER_SANDBOX=bwrap $(PY) manage.py validate_assignment assignments/tensorflow_intro  # the other backend too
 
 test-services:  ## PostgreSQL and Redis for the tests that need them
 	$(MAKE) system EXTRA_PACKAGES="$(TEST_SERVICE_PACKAGES)"

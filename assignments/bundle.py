@@ -91,6 +91,9 @@ class GradedFunction:
     printing_only: tuple[str, ...] = ()  # parameters that only change what is printed
     unused_arguments: tuple[tuple[str, str], ...] = ()  # (parameter, why the right answer does not depend on it)
     explanations: tuple[Explanation, ...] = ()
+    # In a framework's environment (tensorflow): the function returns tensors of the graph it builds, which the
+    # sandbox runs and compares by value. Without it a returned tensor is the value left unrun (no sess.run).
+    graph_outputs: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,7 +350,8 @@ def _function(folder: Path, entry: dict, errors: list[str]) -> GradedFunction:
                           f"of the outputs ({', '.join(entry['outputs'])})")
     return GradedFunction(name, float(entry["points"]), tuple(entry["outputs"]), tuple(cases),
                           float(entry.get("wall_s", 5.0)), tuple(entry.get("printing_only", ())),
-                          tuple(sorted(entry.get("unused_arguments", {}).items())), explanations)
+                          tuple(sorted(entry.get("unused_arguments", {}).items())), explanations,
+                          bool(entry.get("graph_outputs", False)))
 
 
 def _data_ref(folder: Path, value: dict | None, known: tuple[Path, ...], where: str, errors: list[str]) -> DataRef | None:

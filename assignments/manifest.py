@@ -151,7 +151,7 @@ def _glob(value):
 FUNCTION = {
     "name": (_identifier, True), "points": (_number(), True), "outputs": (_names, True), "description": (_text, False),
     "wall_s": (_number(0.0, strict=True), False), "cases": (None, True), "printing_only": (_names, False),
-    "unused_arguments": (_reasons, False), "explanations": (None, False),
+    "unused_arguments": (_reasons, False), "explanations": (None, False), "graph_outputs": (_bool, False),
 }
 EXPLANATION = {"id": (_identifier, True), "term": (_term, True), "output": (_identifier, False),
                "factor": (_factor, True), "hint": (_keys_hint, True)}

@@ -30,6 +30,7 @@ STAND_IN_BYTES_MAX = 256 * 2**20  # one stand-in call or answer
 SOURCE_CHARS = 200
 TRACEBACK_FRAMES = 20
 SETUP_ERRORS_MAX = 50
+FRAMEWORK_VALUES = None  # the environment's converter of framework values (sandbox/frameworks.py), set by the runner
 
 
 class CappedWriter(io.TextIOBase):
@@ -193,6 +194,13 @@ class CaseProcess:
             return {"status": "error", "wall_s": time.perf_counter() - started,
                     "error": {"type": type(exc).__name__[:SOURCE_CHARS], "message": str(exc)[:MESSAGE_CHARS],
                               "traceback": student_frames(exc, self.path)}}
+        if FRAMEWORK_VALUES is not None:  # tensors run in the student's own graph, here
+            try:
+                value = FRAMEWORK_VALUES.plain(value, evaluate=self.request.get("graph_outputs") is True)
+            except BaseException as exc:
+                return {"status": "error", "wall_s": time.perf_counter() - started,
+                        "error": {"type": type(exc).__name__[:SOURCE_CHARS], "message": str(exc)[:MESSAGE_CHARS],
+                                  "traceback": student_frames(exc, self.path)}}
         wall_s = time.perf_counter() - started
         try:
             tree = wire.encode(value, self.arrays, f"c{self.request['case']}",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sandbox.rootfs import PACKAGES, SUITE, ensure_rootfs
+from sandbox.rootfs import PACKAGES, SUITE, ensure_rootfs, read_pins
 
 DEFAULT_ENVIRONMENT = "numpy"
 
@@ -30,10 +30,25 @@ class Environment:
     suite: str
     packages: tuple[str, ...]
     limits: dict = field(default_factory=dict)  # e.g. {"memory_mb": 2048} for a heavier framework
+    wheels: tuple[str, ...] = ()  # pinned PyPI wheels installed into the tree at build time (never at run time)
+    framework: str = ""  # a module the runner imports before it forks its zygote (sandbox/frameworks.py)
 
+
+TENSORFLOW_PINS = Path(__file__).with_name("requirements") / "tensorflow.txt"
 
 ENVIRONMENTS = {
     "numpy": Environment("numpy", SUITE, PACKAGES),
+    # TensorFlow 2.15's CPU wheel for bookworm's Python 3.11, with the NumPy 1.26 it needs (it shadows Debian's
+    # 1.24 in /usr/local). Importing TensorFlow maps about 1 GB of address space and keeps about 400 MB resident
+    # in the runner, and a session starts a thread pool per core: each case's address space, the runner's share
+    # of the container, the process count and the CPU time (the model check trains for up to a minute) grow.
+    "tensorflow": Environment(
+        "tensorflow", "bookworm", PACKAGES,
+        limits={"memory_mb": 4096, "runner_memory_mb": 1024, "max_processes": 256, "cpu_s": 120.0,
+                "wall_s": 300.0},
+        wheels=read_pins(TENSORFLOW_PINS),
+        framework="tensorflow",
+    ),
 }
 
 
@@ -61,7 +76,8 @@ class EnvironmentBackends:
         environment = get_environment(name)
         with self._lock:
             if name not in self._backends:
-                rootfs = ensure_rootfs(self.cache_dir, suite=environment.suite, packages=environment.packages)
+                rootfs = ensure_rootfs(self.cache_dir, suite=environment.suite, packages=environment.packages,
+                                       wheels=environment.wheels, framework=environment.framework)
                 backend = self.make(rootfs=rootfs, **{**self.limits, **environment.limits})
                 if self.configure is not None:
                     self.configure(backend)

@@ -41,7 +41,11 @@ if not PARSE_ONLY:  # imported once here, so every process the zygote forks star
 
     import case_process  # noqa: E402, F401  (the zygote's case processes and stand-in helpers)
     from case_process import SETUP_ERRORS_MAX, SOURCE_CHARS  # noqa: E402
+    import frameworks  # noqa: E402
     import wire  # noqa: E402
+
+    # The environment's framework (TensorFlow in `tensorflow`), imported before the zygote forks; no session yet.
+    case_process.FRAMEWORK_VALUES = frameworks.load(frameworks.configured())
 
 sys.path.remove(_HERE)  # student code must not import our modules by accident
 
@@ -323,7 +327,7 @@ class Runner:
             theirs += [args_r, result_w, out_w]
             ours += [args_w, result_r, out_r]
             request = {"kind": "case", "function": function["name"], "case": position, "limits": limits,
-                       "callees": sorted(callees)}
+                       "callees": sorted(callees), "graph_outputs": function.get("graph_outputs") is True}
             self.zygote.send(request, [args_r, result_w, out_w, *stand_in_fds])
             pid = self.zygote.receive() if wait else None
         except BaseException:

@@ -43,6 +43,14 @@ _NUMPY_ATTRIBUTE = re.compile(r"^module 'numpy((?:\.\w+)*)' has no attribute '(\
 _NUMPY_EXPIRED = re.compile(r"^`np\.(\w+)` was removed in the NumPy [\d.]+ release")
 _NUMPY_IMPORT = re.compile(r"^cannot import name '(\w+)' from 'numpy((?:\.\w+)*)'")
 _NO_MODULE = re.compile(r"^No module named '([\w.]+)'")
+_TENSORFLOW_ATTRIBUTE = re.compile(r"^module 'tensorflow((?:\.\w+)*)' has no attribute '(\w+)'")
+# TensorFlow 1 names that TensorFlow 2 removed, even from tf.compat.v1 (TensorFlow 2.0's migration guide), with
+# what the course's notebook writes instead.
+REMOVED_FROM_TENSORFLOW = {
+    "contrib": "tf2.initializers.GlorotUniform(seed=1) (with `import tensorflow as tf2`) for "
+               "tf.contrib.layers.xavier_initializer(seed=1), and tf.layers.dense or tf2.keras.layers for the other "
+               "tf.contrib.layers",
+}
 
 
 def explain(error_type: str, message: str, versions: dict) -> tuple[str, dict] | None:
@@ -50,6 +58,10 @@ def explain(error_type: str, message: str, versions: dict) -> tuple[str, dict] |
     if not (versions.get("python") and versions.get("numpy")):
         return None
     fields = {"python": versions["python"], "numpy": versions["numpy"]}
+    if error_type == "AttributeError" and (match := _TENSORFLOW_ATTRIBUTE.match(message)):
+        if match.group(2) in REMOVED_FROM_TENSORFLOW:
+            return "why_tensorflow_removed", {**fields, "name": f"tf.{match.group(2)}",
+                                              "instead": REMOVED_FROM_TENSORFLOW[match.group(2)]}
     if error_type == "AttributeError":
         match = _NUMPY_ATTRIBUTE.match(message)
         if match:

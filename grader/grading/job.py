@@ -21,6 +21,9 @@ from sandbox.channel import INPUTS_NAME, JOB_NAME, PUBLIC_DIR
 def write_job(job_dir: Path, bundle: Bundle, functions: list[dict], callee_sources: dict[str, str],
               inputs_path: Path | None, source: str, limits: dict, extra_files: dict[str, Path] | None = None) -> dict:
     """Fills `job_dir` (created empty by the caller) and returns the job document."""
+    graph = {graded.name for graded in bundle.functions if graded.graph_outputs}
+    functions = [{**function, "graph_outputs": True} if function.get("name") in graph else function
+                 for function in functions]
     job = {
         "version": JOB_FORMAT_VERSION,
         "submission": "submission.py",

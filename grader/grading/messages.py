@@ -72,6 +72,9 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "why_module_missing": ("the grader has no module {module}: it runs Python {python} with NumPy {numpy}, h5py, the "
                            "standard library and the course's helper modules.",
                            "Write the function with NumPy and the standard library only."),
+    "why_tensorflow_removed": ("{name} was removed in TensorFlow 2, which the grader runs (with Python {python} and "
+                               "NumPy {numpy}, through tensorflow.compat.v1): use {instead}.",
+                               "TensorFlow 2 keeps TensorFlow 1's graph API in tensorflow.compat.v1, but not {name}."),
     "why_newer_syntax": ("{feature} is syntax of Python {introduced} and later; the grader runs Python {python} and "
                          "NumPy {numpy}: write {instead}.", None),
     "structure_ok": ("{case}: returns the expected structure.", None),

@@ -24,6 +24,7 @@ class Backend:
     wall_s = 60.0  # the whole run; the runner enforces each function's own wall_s inside it
     cpu_s = 10.0
     memory_mb = 1024
+    runner_memory_mb = 256  # the runner's own share of the sandbox's memory, on top of a case's memory_mb
     max_processes = 64
     output_bytes = 64 * 2**20
     tmpfs_mb = 256

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from sandbox.backends.runner_files import runner_sources
+from sandbox.environments import get_environment
 from sandbox.rootfs import DEFAULT_CACHE_DIR, MARKER, ensure_rootfs, numpy_version
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,14 @@ def image_numpy_version(client, tag: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build (or find) the Docker sandbox image, offline.")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--environment", default="numpy", help="a name of sandbox.environments (default numpy)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.monotonic()
     try:
-        rootfs = ensure_rootfs(args.cache_dir)
+        environment = get_environment(args.environment)
+        rootfs = ensure_rootfs(args.cache_dir, suite=environment.suite, packages=environment.packages,
+                               wheels=environment.wheels, framework=environment.framework)
         tag = ensure_image(rootfs)
     except Exception as exc:  # ImageError, RootfsError, or the daemon not answering: say which, exit 1
         print(f"sandbox image: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -11,7 +11,10 @@ RUNNER_FILES = [ROOT / "sandbox" / name for name in ("runner.py", "runner_child.
                                                       "value_tree.py")]
 # sandbox.channel: wire.py's import of channel when it is used on the host, outside the sandbox
 RUNNER_ALLOWED = set(sys.stdlib_module_names) | {"source_patterns", "numpy", "h5py", "wire", "runner_child", "case_process", "channel",
-                                                 "case_filter", "extraction", "reading", "sandbox", "value_tree"}
+                                                 "case_filter", "extraction", "reading", "sandbox", "value_tree",
+                                                 "frameworks"}
+# The one module that loads an environment's framework (DESIGN.md: "plus the framework of its environment").
+FRAMEWORK_ALLOWED = set(sys.stdlib_module_names) | {"numpy", "tensorflow"}
 # What reads student code in the sandbox runs on whatever Python the environment has: the standard library only.
 PARSE_FILES = [ROOT / "sandbox" / name for name in ("extraction.py", "reading.py", "source_patterns.py")]
 PARSE_ALLOWED = set(sys.stdlib_module_names) | {"reading", "sandbox.reading", "source_patterns", "sandbox"}
@@ -48,6 +51,12 @@ def test_package_never_imports_django(package):
 @pytest.mark.parametrize("path", RUNNER_FILES, ids=lambda path: path.name)
 def test_runner_imports_only_stdlib_numpy_and_h5py(path):
     extra = {name for name in imported_modules(path) if name.split(".")[0] not in RUNNER_ALLOWED}
+    assert extra == set()
+
+
+def test_the_framework_module_imports_only_stdlib_numpy_and_the_frameworks_it_names():
+    extra = {name for name in imported_modules(ROOT / "sandbox" / "frameworks.py")
+             if name.split(".")[0] not in FRAMEWORK_ALLOWED}
     assert extra == set()
 
 

@@ -96,3 +96,12 @@ def test_the_card_of_a_removed_numpy_name_says_what_the_grader_runs_and_what_to_
 def test_a_hidden_cases_error_stays_withheld_even_when_the_environment_would_explain_it():
     report = card({"type": "AttributeError", "message": "module 'numpy' has no attribute 'float'"}, TRIXIE, hidden=True)
     assert "its message is not shown" in report.checks[0]["message"] and "NumPy 1.24" not in repr(report.document())
+
+
+def test_tf_contrib_is_explained_as_removed_in_tensorflow_2_with_the_course_replacement():
+    versions = {"python": "3.11.2", "numpy": "1.26.4"}
+    message = "module 'tensorflow._api.v2.compat.v1' has no attribute 'contrib'"
+    key, fields = explain("AttributeError", message, versions)
+    assert key == "why_tensorflow_removed" and fields["name"] == "tf.contrib"
+    assert "tf2.initializers.GlorotUniform(seed=1)" in reason("AttributeError", message, versions)
+    assert explain("AttributeError", "module 'tensorflow' has no attribute 'placeholdr'", versions) is None

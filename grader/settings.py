@@ -178,6 +178,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker grading a submission holds a lease on it for this long, renewed every third of it while it works;
+# a worker that dies stops renewing, and once the lease expires another worker takes the grading over.
+GRADER_LEASE_S = env_float("GRADER_LEASE_S", 60.0, minimum=1.0)
+# The sweeper sends again a submission queued (or between its two phases) with no task sent for this long,
+# and a running one whose lease expired; it runs every GRADER_SWEEP_INTERVAL_S seconds.
+GRADER_SWEEP_AFTER_S = env_float("GRADER_SWEEP_AFTER_S", 300.0, minimum=1.0)
+GRADER_SWEEP_INTERVAL_S = env_float("GRADER_SWEEP_INTERVAL_S", 30.0, minimum=0.5)
+# Where the sweeper runs: on each worker's own timer (the embedded default has no beat), or by `celery beat`.
+GRADER_SWEEP_IN_WORKER = env_bool("GRADER_SWEEP_IN_WORKER", CELERY_BROKER_URL.startswith("filesystem://"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {"task": "grader.submissions.tasks.sweep_stuck",
+                                "schedule": GRADER_SWEEP_INTERVAL_S, "options": {"queue": "interactive"}},
+}
 
 LOGGING = {
     "version": 1,

@@ -22,9 +22,9 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-# Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' fresh uploads, the
-# other (niced) takes regrades and previews (bulk) and fresh uploads when it is idle.
-WORKERS = (("interactive", "interactive"), ("bulk", "bulk,interactive"))
+# Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' function phases, the
+# other (niced) takes model checks (training), regrades and previews (bulk), and function phases when it is idle.
+WORKERS = (("interactive", "interactive"), ("bulk", "training,bulk,interactive"))
 
 
 def _start_worker(name: str, queues: str, env: dict, log) -> subprocess.Popen:

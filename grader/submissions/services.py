@@ -13,6 +13,7 @@ from django.utils import timezone
 from grader.api import webhooks
 from grader.courses.models import Assignment
 from grader.grading.feedback import Report
+from grader.submissions import leases
 from grader.submissions.models import FunctionResult, Submission
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def regrade(submission: Submission, version=None, batch=None) -> Submission:
             version=version or submission.assignment.current_version or submission.version,
             max_score=(version or submission.assignment.current_version or submission.version).max_score)
         Submission.objects.filter(pk=row.pk).update(created_at=upload.created_at)
-        _enqueue_after_commit(row.pk, queue="bulk")  # regrades wait behind students' fresh uploads
+        _enqueue_after_commit(row.pk, queue=queue_for(row, FUNCTIONS))  # regrades wait behind fresh uploads
     row.refresh_from_db()
     return row
 
@@ -99,18 +100,20 @@ def requeue(submission: Submission) -> bool:
         updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.FAILED).update(
             status=Submission.Status.QUEUED, error_message="", failure_detail="", started_at=None, graded_at=None)
         if updated:
-            _enqueue_after_commit(submission.pk, queue="interactive" if submission.regrade_of_id is None else "bulk")
+            _enqueue_after_commit(submission.pk, queue=queue_for(submission, FUNCTIONS))
     if updated:
         _grade_changed(submission)  # a failed upload did not count; queued again, it does
     return bool(updated)
 
 
-def finish_failed(submission: Submission, message: str, detail: str = "") -> None:
+def finish_failed(submission: Submission, message: str, detail: str = "", owner: str | None = None) -> None:
     """Ends a grading that failed on our side: no score, no cards, never counted against the student.
 
-    `message` is what the student reads; `detail` (what the worker logged) is shown to staff only.
+    `message` is what the student reads; `detail` (what the worker logged) is shown to staff only. With
+    `owner`, raises leases.LeaseLost unless that worker still holds the submission's lease.
     """
     with transaction.atomic():
+        leases.check(submission.pk, owner)
         submission.function_results.all().delete()  # phase one's cards and score must not outlive a failure
         submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message,
                            failure_detail=detail[-8000:])
@@ -124,7 +127,31 @@ def _grade_changed(submission: Submission) -> None:
     update_grade(submission.user, submission.assignment)
 
 
+# The two grading phases: the function cards (seconds at most), then the model checks (training).
+FUNCTIONS, MODELS = "functions", "models"
+
+
+def queue_for(submission: Submission, phase: str) -> str:
+    """The queue a phase of this submission's grading goes to (deploy/run-local.sh names the workers').
+
+    A student's upload: its function phase on `interactive`, its model checks on `training`, so one
+    student's feedback never waits behind another's training. Regrades (both phases) on `bulk`.
+    """
+    if submission.regrade_of_id:
+        return "bulk"
+    return "interactive" if phase == FUNCTIONS else "training"
+
+
+def send(submission_id: int, phase: str, queue: str, at=None) -> None:
+    """Sends the phase's task now and stamps the row's `enqueued_at` (the sweeper's clock; default: now)."""
+    from grader.submissions.tasks import grade_submission, train_models
+
+    Submission.objects.filter(pk=submission_id).update(enqueued_at=at or timezone.now())
+    (grade_submission if phase == FUNCTIONS else train_models).apply_async((submission_id,), queue=queue)
+
+
 def _enqueue_after_commit(submission_id: int, queue: str = "interactive") -> None:
+    Submission.objects.filter(pk=submission_id).update(enqueued_at=timezone.now())
     from grader.submissions.tasks import grade_submission
 
     transaction.on_commit(lambda: grade_submission.apply_async((submission_id,), queue=queue))
@@ -160,8 +187,11 @@ def _first_feedback(submission: Submission) -> None:
 
 
 @transaction.atomic
-def record_functions(submission: Submission, report: Report) -> None:
-    """Phase one: the function cards appear while the model checks still train."""
+def record_functions(submission: Submission, report: Report, owner: str | None = None) -> None:
+    """Phase one: the function cards appear while the model checks still train.
+
+    With `owner`, raises leases.LeaseLost unless that worker still holds the submission's lease."""
+    leases.check(submission.pk, owner)
     submission.function_results.all().delete()
     FunctionResult.objects.bulk_create(_rows(submission, report.functions, FunctionResult.Kind.FUNCTION))
     Submission.objects.filter(pk=submission.pk).update(
@@ -171,8 +201,12 @@ def record_functions(submission: Submission, report: Report) -> None:
 
 
 @transaction.atomic
-def record_report(submission: Submission, report: Report) -> None:
-    """Both phases done: every card stored, the submission graded."""
+def record_report(submission: Submission, report: Report, owner: str | None = None) -> None:
+    """Both phases done: every card stored, the submission graded.
+
+    With `owner`, raises leases.LeaseLost unless that worker still holds the submission's lease (a worker
+    that lost it must not write a second set of results)."""
+    leases.check(submission.pk, owner)
     submission.function_results.all().delete()
     FunctionResult.objects.bulk_create(_rows(submission, report.functions, FunctionResult.Kind.FUNCTION))
     for row in _rows(submission, report.models, FunctionResult.Kind.MODEL, offset=len(report.functions)):

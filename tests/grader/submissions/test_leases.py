@@ -1,0 +1,151 @@
+"""Leases, the sweeper and the two grading phases, with a stand-in grader (no sandbox runs)."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from grader.grading.feedback import FunctionReport, Report
+from grader.grading.pipeline import Graded, SandboxFailure
+from grader.submissions import leases, services, sweeper, tasks
+from grader.submissions.models import FunctionResult, Submission
+from sandbox.backends.base import BackendUnavailable
+from tests.grader.submissions import grading_rows as rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued():
+    course = rows.course()
+    student = rows.person("ada", course)
+    return rows.upload(student, rows.assignment(course))
+
+
+class StandInGrader:
+    """Grades one function in phase one and trains one model in phase two; records what it was asked."""
+
+    model_checks = True
+
+    def __init__(self, fault: Exception | None = None, faults: int = 0):
+        self.calls, self.fault, self.faults = [], fault, faults
+
+    def grade_functions(self, bundle, filename, data, submission_id):
+        self.calls.append("functions")
+        if self.fault is not None and self.faults:
+            self.faults -= 1
+            raise self.fault
+        report = Report(bundle.slug, [FunctionReport("update_parameters_with_adam", "passed", 6.0, 6.0)])
+        return Graded(bundle, report, SimpleNamespace(found=["update_parameters_with_adam"]))
+
+    def submission(self, bundle, filename, data, submission_id):
+        return SimpleNamespace(found=["update_parameters_with_adam"])
+
+    def grade_models(self, graded, submission_id):
+        self.calls.append("models")
+        graded.report.models.append(FunctionReport("adam_model", "passed", 4.0, 4.0))
+        return graded.report
+
+
+@pytest.fixture
+def grading(monkeypatch):
+    """The tasks wired to a stand-in grader and bundle; `sent` lists the tasks sent as (task, id, queue)."""
+    sent = []
+    state = SimpleNamespace(grader=StandInGrader(), sent=sent, model_checks=["adam_model"])
+    monkeypatch.setattr(tasks, "get_grader", lambda: state.grader)
+    monkeypatch.setattr(tasks, "bundle_of", lambda version: SimpleNamespace(slug="adam", model_checks=state.model_checks))
+    for task in (tasks.grade_submission, tasks.train_models):
+        monkeypatch.setattr(task, "apply_async",
+                            lambda args, queue, name=task.name.rsplit(".", 1)[1]: sent.append((name, args[0], queue)))
+    return state
+
+
+def test_celery_acknowledges_late_and_requeues_when_a_worker_is_lost():
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert tasks.grade_submission.acks_late and tasks.train_models.acks_late
+
+
+def test_a_held_lease_keeps_other_workers_out_until_it_expires(queued):
+    assert leases.claim(queued.pk, "worker-a")
+    assert not leases.claim(queued.pk, "worker-b")
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.RUNNING and queued.lease_owner == "worker-a"
+    later = timezone.now() + timedelta(seconds=settings.GRADER_LEASE_S + 1)
+    assert leases.claim(queued.pk, "worker-b", now=later)  # worker-a died: its lease ran out
+    assert not leases.renew(queued.pk, "worker-a")
+    queued.refresh_from_db()
+    assert queued.lease_owner == "worker-b"
+
+
+def test_only_the_lease_holder_writes_results(queued):
+    assert leases.claim(queued.pk, "worker-a")
+    Submission.objects.filter(pk=queued.pk).update(lease_owner="worker-b")  # taken over
+    report = Report("adam", [FunctionReport("update_parameters_with_adam", "passed", 10.0, 10.0)])
+    with pytest.raises(leases.LeaseLost):
+        services.record_report(queued, report, owner="worker-a")
+    with pytest.raises(leases.LeaseLost):
+        services.finish_failed(queued, "no", owner="worker-a")
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.RUNNING and not queued.function_results.exists()
+    services.record_report(queued, report, owner="worker-b")
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.GRADED and queued.lease_owner == "" and queued.score == 10.0
+
+
+def test_a_finished_row_is_never_claimed(queued):
+    rows.graded(queued, 10.0)
+    assert not leases.claim(queued.pk, "worker-a")
+
+
+def test_a_task_for_a_row_another_worker_holds_does_nothing(queued, grading):
+    assert leases.claim(queued.pk, "live-worker")
+    tasks.grade_submission.apply(args=(queued.pk,))
+    assert grading.grader.calls == []
+    queued.refresh_from_db()
+    assert queued.lease_owner == "live-worker" and queued.status == Submission.Status.RUNNING
+
+
+def test_a_redelivered_task_after_grading_writes_nothing_more(queued, grading):
+    grading.model_checks = []
+    tasks.grade_submission.apply(args=(queued.pk,))
+    tasks.grade_submission.apply(args=(queued.pk,))
+    assert grading.grader.calls == ["functions"]
+    assert FunctionResult.objects.filter(submission=queued).count() == 1
+
+
+def test_the_sweeper_sends_again_what_a_lost_message_or_a_dead_worker_left(queued, grading):
+    now = timezone.now()
+    assert sweeper.sweep(now) == []  # sent a moment ago: its message may still be waiting
+    late = now + timedelta(seconds=settings.GRADER_SWEEP_AFTER_S + 1)
+    assert sweeper.sweep(late) == [queued.pk]
+    assert grading.sent == [("grade_submission", queued.pk, "interactive")]
+    assert sweeper.sweep(late) == []  # sent again once, not at every sweep
+
+    assert leases.claim(queued.pk, "dying-worker", now=late)
+    assert sweeper.sweep(late + timedelta(seconds=1)) == []  # the lease is live
+    expired = late + timedelta(seconds=settings.GRADER_LEASE_S + 1)
+    assert sweeper.sweep(expired) == [queued.pk]
+    assert grading.sent[-1] == ("grade_submission", queued.pk, "interactive")
+    assert sweeper.sweep(expired + timedelta(seconds=1)) == []
+
+
+def test_the_sweeper_sends_the_model_phase_when_the_cards_are_stored(queued, grading):
+    tasks.grade_submission.apply(args=(queued.pk,))
+    assert grading.sent == [("train_models", queued.pk, "training")]  # the model-phase message then lost
+    late = timezone.now() + timedelta(seconds=settings.GRADER_SWEEP_AFTER_S + 1)
+    assert sweeper.sweep(late) == [queued.pk]
+    assert grading.sent[-1] == ("train_models", queued.pk, "training")
+
+
+def test_two_sweepers_at_once_send_a_row_once(queued, grading):
+    late = timezone.now() + timedelta(seconds=settings.GRADER_SWEEP_AFTER_S + 1)
+    seen = list(sweeper.stuck(late))  # what both sweepers read
+    assert seen == [queued]
+    assert sweeper.sweep(late) == [queued.pk]
+    row = seen[0]
+    assert not Submission.objects.filter(pk=row.pk, enqueued_at=row.enqueued_at).update(enqueued_at=late)

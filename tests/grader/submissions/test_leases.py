@@ -149,3 +149,68 @@ def test_two_sweepers_at_once_send_a_row_once(queued, grading):
     assert sweeper.sweep(late) == [queued.pk]
     row = seen[0]
     assert not Submission.objects.filter(pk=row.pk, enqueued_at=row.enqueued_at).update(enqueued_at=late)
+
+
+def test_the_function_phase_never_trains_and_sends_the_models_to_the_training_queue(queued, grading):
+    tasks.grade_submission.apply(args=(queued.pk,))
+    assert grading.grader.calls == ["functions"]
+    assert grading.sent == [("train_models", queued.pk, "training")]
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.RUNNING and queued.first_feedback_at is not None
+    assert queued.lease_owner == ""  # released for the training worker
+    assert [r.name for r in queued.function_results.all()] == ["update_parameters_with_adam"]
+
+    tasks.train_models.apply(args=(queued.pk,))
+    assert grading.grader.calls == ["functions", "models"]
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.GRADED and queued.score == 10.0
+    assert sorted((r.kind, r.name) for r in queued.function_results.all()) == [
+        ("function", "update_parameters_with_adam"), ("model", "adam_model")]
+
+
+def test_regrades_take_the_bulk_queue_in_both_phases(queued):
+    rows.graded(queued, 10.0)
+    again = services.regrade(queued)
+    assert services.queue_for(again, services.FUNCTIONS) == services.queue_for(again, services.MODELS) == "bulk"
+    assert services.queue_for(queued, services.MODELS) == "training"
+
+
+def test_the_model_phase_without_stored_cards_starts_over(queued, grading):
+    tasks.train_models.apply(args=(queued.pk,))
+    assert grading.grader.calls == []
+    assert grading.sent == [("grade_submission", queued.pk, "interactive")]
+
+
+@pytest.mark.parametrize("fault", [SandboxFailure("sandbox failed: could not start a container"),
+                                   BackendUnavailable("no Docker daemon answers: connection refused")])
+def test_a_platform_fault_is_retried_then_ends_failed_uncounted_and_logged(queued, grading, fault, caplog):
+    grading.grader = StandInGrader(fault=fault, faults=99)
+    Submission.objects.filter(pk=queued.pk).update(score=3.0)  # whatever was there must not stay
+    queued.assignment.max_submissions = 1
+    queued.assignment.save()
+    with caplog.at_level(logging.WARNING):
+        tasks.grade_submission.apply(args=(queued.pk,))
+    assert grading.grader.calls == ["functions"] * (tasks.MAX_RETRIES + 1)
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.FAILED and queued.score is None
+    assert str(fault) in queued.failure_detail and "problem on our side" in queued.error_message
+    assert not queued.function_results.exists() and queued.lease_owner == ""
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [(r.getMessage(), r.submission) for r in errors] == [("grading failed", queued.pk)]
+    assert services.refusal(queued.assignment, queued.user) is None  # the failed upload does not count
+
+
+def test_a_platform_fault_that_passes_is_graded_after_a_retry(queued, grading):
+    grading.grader = StandInGrader(fault=BackendUnavailable("daemon restarting"), faults=1)
+    grading.model_checks = []
+    tasks.grade_submission.apply(args=(queued.pk,))
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.GRADED and queued.score == 6.0
+    assert grading.grader.calls == ["functions", "functions"]
+
+
+def test_a_bug_of_ours_is_not_retried_but_ends_failed(queued, grading):
+    grading.grader = StandInGrader(fault=KeyError("oops"), faults=99)
+    tasks.grade_submission.apply(args=(queued.pk,))
+    queued.refresh_from_db()
+    assert queued.status == Submission.Status.FAILED and grading.grader.calls == ["functions"]

@@ -47,3 +47,19 @@ def env_bool(name: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off", ""}:
         return False
     raise ImproperlyConfigured(f"{name}={raw!r}; expected true or false")
+
+
+RATE_UNITS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "hour": 3600, "day": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate written `<count>/<unit>` (units s, min, h, day; e.g. "10/min") as (count, window in seconds);
+    "0" or "off": no limit (None)."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in {"0", "off", "none", ""}:
+        return None
+    count, _, unit = raw.partition("/")
+    if not count.strip().isdigit() or int(count) < 1 or unit.strip() not in RATE_UNITS:
+        raise ImproperlyConfigured(f"{name}={raw!r}; expected <count>/<unit> with unit one of "
+                                   f"{', '.join(RATE_UNITS)}, or off")
+    return int(count), RATE_UNITS[unit.strip()]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from grader.env import env_bool, env_choice, env_float, env_int, env_str
+from grader.env import env_bool, env_choice, env_float, env_int, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest (which sets PYTEST_VERSION) each test session gets its own data dir, so tests never touch
@@ -128,6 +128,9 @@ MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
 # or running, so fresh feedback does not share the cores with a regrade (0: never wait).
 GRADER_BULK_STEP_ASIDE_S = env_float("GRADER_BULK_STEP_ASIDE_S", 20.0, minimum=0.0)
 GRADER_MAX_UPLOAD_BYTES = env_int("GRADER_MAX_UPLOAD_BYTES", 2 * 2**20, minimum=1024)
+# Uploads one student may make, over every assignment, per unit of time ("<count>/<unit>", unit s, min, h or
+# day; "off": no limit); past it the upload is refused with the time to wait named.
+GRADER_UPLOAD_RATE = env_rate("GRADER_UPLOAD_RATE", "10/min")
 # A bundle made or uploaded on the staff pages: its files together (a zip: once unpacked).
 GRADER_MAX_BUNDLE_BYTES = env_int("GRADER_MAX_BUNDLE_BYTES", 64 * 2**20, minimum=2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20

@@ -22,6 +22,12 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_upload_rate_limit(settings):
+    """Tests upload many files as one student within seconds; the rate limit has tests of its own."""
+    settings.GRADER_UPLOAD_RATE = None
+
+
 # Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' function phases, the
 # other (niced) takes model checks (training), regrades and previews (bulk), and function phases when it is idle.
 WORKERS = (("interactive", "interactive"), ("bulk", "training,bulk,interactive"))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -35,6 +37,9 @@ def refusal(assignment: Assignment, user=None, now=None) -> str | None:
         return "This assignment has no published version yet, so it cannot be graded; try again later."
     if user is None:
         return None
+    too_fast = rate_refusal(user, now)
+    if too_fast is not None:
+        return too_fast
     deadline = upload_deadline(assignment, user)
     if deadline is not None and (now or timezone.now()) > deadline:
         return (f"The deadline for this assignment passed on {formats.date_format(deadline, 'DATETIME_FORMAT')}: "
@@ -46,6 +51,35 @@ def refusal(assignment: Assignment, user=None, now=None) -> str | None:
             return (f"You have used all {assignment.max_submissions} uploads this assignment allows "
                     "(uploads the platform failed to grade do not count).")
     return None
+
+
+def rate_refusal(user, now=None) -> str | None:
+    """Why `user` may not upload again yet (None: they may): GRADER_UPLOAD_RATE uploads per window, counted
+    over every assignment from the stored rows, so every web process sees the same count."""
+    from django.conf import settings
+
+    rate = settings.GRADER_UPLOAD_RATE
+    if rate is None:
+        return None
+    count, window_s = rate
+    now = now or timezone.now()
+    recent = list(Submission.objects.filter(user=user, regrade_of__isnull=True,
+                                            created_at__gt=now - timedelta(seconds=window_s))
+                  .order_by("-created_at").values_list("created_at", flat=True)[:count])
+    if len(recent) < count:
+        return None
+    wait_s = max(1, math.ceil((recent[-1] + timedelta(seconds=window_s) - now).total_seconds()))
+    return (f"You have uploaded {count} file{'s' if count != 1 else ''} in the last {_span(window_s, counted=False)}, the most this grader takes from one "
+            f"student in that time. Try again in {_span(wait_s)}.")
+
+
+def _span(seconds: int, counted: bool = True) -> str:
+    """60 -> "1 minute" ("minute" when not `counted`), 120 -> "2 minutes", 90 -> "90 seconds"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return (f"1 {unit}" if counted else unit) if n == 1 else f"{n} {unit}s"
+    return f"{seconds} seconds"
 
 
 @transaction.atomic

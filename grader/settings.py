@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from grader.env import env_bool, env_choice, env_float, env_int, env_rate, env_str
+from grader.env import env_bool, env_choice, env_float, env_int, env_rate, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest (which sets PYTEST_VERSION) each test session gets its own data dir, so tests never touch
@@ -15,7 +16,6 @@ _DEFAULT_DATA_DIR = BASE_DIR / "var" / "test" / f"session-{os.getpid()}" if "PYT
 DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(_DEFAULT_DATA_DIR)))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "grader.staff",
     "grader.api",
     "grader.lti",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -48,7 +49,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "grader.lti.middleware.LtiFrameMiddleware",  # before XFrameOptions: lets the launching LMS frame its users' pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login
 ]
+# Login throttling (django-axes): after GRADER_LOGIN_FAILURES failed logins for one username from one address,
+# that pair is locked out for GRADER_LOGIN_LOCKOUT_S seconds; a successful login resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("GRADER_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("GRADER_LOGIN_LOCKOUT_S", 900, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "grader.urls"
 WSGI_APPLICATION = "grader.wsgi.application"
@@ -85,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The secret key: DJANGO_SECRET_KEY; never the development key unless DJANGO_DEBUG is on. Without one, the
+# embedded default (SQLite: one machine) makes a random key once and keeps it in the data dir; a deployment
+# on a database server (several hosts share the key) refuses to start without it.
+SECRET_KEY = secret_key(DEBUG, DATA_DIR, embedded=DATABASES["default"]["ENGINE"].endswith("sqlite3"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -253,6 +269,20 @@ GRADER_LTI_IFRAME_COOKIES = env_bool("GRADER_LTI_IFRAME_COOKIES", GRADER_BASE_UR
 if GRADER_LTI_IFRAME_COOKIES:
     SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Served over HTTPS (default: when GRADER_BASE_URL is https://): cookies only over HTTPS, and HSTS for
+# GRADER_HSTS_S seconds (0: no HSTS header).
+GRADER_HTTPS = env_bool("GRADER_HTTPS", GRADER_BASE_URL.startswith("https://"))
+if GRADER_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("GRADER_HSTS_S", 365 * 86400, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GRADER_HSTS_SUBDOMAINS", False)
+# Security headers on every response (SecurityMiddleware and XFrameOptionsMiddleware; the LTI middleware lets
+# the launching LMS frame its users' pages).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 # Behind a proxy that terminates TLS, trust its X-Forwarded-Proto so requests count as HTTPS (the LTI state
 # cookie is SameSite=None; Secure only then). Only when the proxy sets that header itself.
 if env_bool("GRADER_TRUST_X_FORWARDED_PROTO", False):

@@ -16,6 +16,8 @@ HOST="${HOST:-127.0.0.1}"
 CONCURRENCY="${GRADER_WORKER_CONCURRENCY:-2}"
 BULK=$(( CONCURRENCY > 1 ? CONCURRENCY - 1 : 1 ))
 
+# Prometheus's per-process metric files of the last run: gone before any process starts.
+rm -rf "${GRADER_METRICS_DIR:-${GRADER_DATA_DIR:-var}/metrics}"
 $PY/celery -A grader worker --loglevel=INFO --concurrency=1 -n interactive@%h -Q interactive &
 interactive=$!
 nice -n 10 $PY/celery -A grader worker --loglevel=INFO --concurrency="$BULK" -n bulk@%h -Q training,bulk,interactive &

@@ -176,6 +176,13 @@ GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
 # Celery. The embedded default needs no server: kombu's filesystem transport,
 # polled often enough that a submission does not wait a second for pick-up.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# Prometheus metrics of every process on this host (grader.metrics); emptied by deploy/run-local.sh at start.
+GRADER_METRICS_DIR = Path(env_str("GRADER_METRICS_DIR", str(DATA_DIR / "metrics")))
+GRADER_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(GRADER_METRICS_DIR))  # read when prometheus_client loads
+# Who may read /metrics (CIDRs, comma-separated): the host itself by default; add the Prometheus server's.
+GRADER_METRICS_NETWORKS = [n.strip() for n in env_str("GRADER_METRICS_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+                           if n.strip()]
 BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT = "grader.broker:Transport"  # kombu's, with messages written atomically
@@ -211,15 +218,18 @@ CELERY_BEAT_SCHEDULE = {
                                 "schedule": GRADER_SWEEP_INTERVAL_S, "options": {"queue": "interactive"}},
 }
 
+# Logs on stderr: one JSON object per line (json), or a readable line with key=value fields (plain).
+GRADER_LOG_FORMAT = env_choice("GRADER_LOG_FORMAT", "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s %(extra_fields)s"},
+        "json": {"()": "grader.logging.JsonFormatter"},
     },
     "filters": {"extra_fields": {"()": "grader.logging.ExtraFieldsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["extra_fields"]},
+        "console": {"class": "logging.StreamHandler", "formatter": GRADER_LOG_FORMAT, "filters": ["extra_fields"]},
     },
     "root": {"handlers": ["console"], "level": env_str("GRADER_LOG_LEVEL", "INFO")},
 }

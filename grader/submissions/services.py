@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from grader import metrics
 from grader.api import webhooks
 from grader.courses.models import Assignment
 from grader.grading.feedback import Report
@@ -152,6 +153,7 @@ def finish_failed(submission: Submission, message: str, detail: str = "", owner:
         submission.advance(Submission.Status.FAILED, score=None, result=None, error_message=message,
                            failure_detail=detail[-8000:])
     _grade_changed(submission)
+    metrics.OUTCOMES.labels("failed").inc()
     webhooks.submission_finished(submission)
 
 
@@ -217,7 +219,10 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
 
 def _first_feedback(submission: Submission) -> None:
     """The first cards' time, once: phase one's when the model checks train after it, else the grading's end."""
-    Submission.objects.filter(pk=submission.pk, first_feedback_at__isnull=True).update(first_feedback_at=timezone.now())
+    now = timezone.now()
+    if Submission.objects.filter(pk=submission.pk, first_feedback_at__isnull=True).update(first_feedback_at=now):
+        if submission.regrade_of_id is None:
+            metrics.FIRST_FEEDBACK.observe((now - submission.created_at).total_seconds())
 
 
 @transaction.atomic
@@ -262,4 +267,5 @@ def record_report(submission: Submission, report: Report, owner: str | None = No
         (Submission.objects.filter(Q(pk=upload) | Q(regrade_of=upload)).exclude(pk=submission.pk)
          .filter(id__lt=submission.pk).update(superseded=True))
     _grade_changed(submission)
+    metrics.OUTCOMES.labels("graded").inc()
     webhooks.submission_finished(submission)

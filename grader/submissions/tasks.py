@@ -8,11 +8,14 @@ queue (`services.queue_for`), so another student's function feedback never waits
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 import traceback
 
 from celery import shared_task
 
+from grader import metrics
 from grader.authoring.services import bundle_of
 from grader.grading import messages
 from grader.grading.extract import FileProblem
@@ -52,6 +55,8 @@ def _fault(task, submission: Submission, failure: Exception, owner: str, phase: 
     if isinstance(failure, leases.LeaseLost):
         log.warning("lease lost: another worker took the grading over", extra=extra)
         return
+    if isinstance(failure, PLATFORM_FAULTS):
+        metrics.SANDBOX_FAULTS.labels(type(failure).__name__).inc()
     if task.request.retries < MAX_RETRIES and isinstance(failure, PLATFORM_FAULTS):
         log.warning("platform fault, retrying", extra=extra, exc_info=failure)
         raise task.retry(exc=failure, countdown=2 ** task.request.retries)
@@ -63,6 +68,19 @@ def _fault(task, submission: Submission, failure: Exception, owner: str, phase: 
         return
     if submission.batch_id:
         regrades.record_item(submission)
+
+
+@contextlib.contextmanager
+def _phase(phase: str):
+    """Times a grading phase into the metrics, and copies the warm pools' state after it."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        metrics.GRADING.labels(phase).observe(time.monotonic() - started)
+        backends = getattr(get_grader(), "backends", None)
+        if backends is not None:
+            metrics.observe_backends(backends)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -78,7 +96,7 @@ def grade_submission(self, submission_id: int) -> None:
         log.info("submission held by another worker", extra={"submission": submission_id})
         return  # a live worker grades it; if that worker dies, the sweeper sends it again
     train = False
-    with leases.Held(submission_id, owner):
+    with leases.Held(submission_id, owner), _phase(services.FUNCTIONS):
         submission.refresh_from_db()
         try:
             with submission.file.open("rb") as handle:
@@ -130,7 +148,7 @@ def train_models(self, submission_id: int) -> None:
     if not leases.claim(submission_id, owner):
         log.info("submission held by another worker", extra={"submission": submission_id})
         return
-    with leases.Held(submission_id, owner):
+    with leases.Held(submission_id, owner), _phase(services.MODELS):
         submission.refresh_from_db()
         try:
             with submission.file.open("rb") as handle:

@@ -43,19 +43,19 @@ def observe_backends(backends) -> None:
     POOL_READY.set(ready)
 
 
-def queue_depths() -> dict[str, int]:
-    """Messages waiting in each grading queue of the broker (filesystem folder or Redis lists)."""
+def queue_depths(queues: tuple[str, ...] = QUEUES) -> dict[str, int]:
+    """Messages waiting in each of `queues` in the broker (filesystem folder or Redis lists)."""
     from django.conf import settings
 
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         folder = settings.BROKER_DIR / "queue"
         names = [entry.name for entry in os.scandir(folder)] if folder.exists() else []
-        return {queue: sum(1 for name in names if name.endswith(f".{queue}.msg")) for queue in QUEUES}
+        return {queue: sum(1 for name in names if name.endswith(f".{queue}.msg")) for queue in queues}
     from grader.celery import app
 
     with app.connection_for_read() as connection:
         client = connection.default_channel.client  # kombu's Redis channel: one list per queue
-        return {queue: int(client.llen(queue)) for queue in QUEUES}
+        return {queue: int(client.llen(queue)) for queue in queues}
 
 
 class StateCollector:

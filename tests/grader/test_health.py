@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -76,7 +77,7 @@ def test_metrics_count_outcomes_feedback_time_grading_time_and_faults(client, qu
 
 def test_metrics_show_the_depth_of_each_queue(client, settings):
     if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        pytest.skip("the Redis queues' depth is read by the fault tests' stack")
+        pytest.skip("on Redis: test_the_depth_of_a_redis_queue_is_its_list_length")
     folder = settings.BROKER_DIR / "queue"
     names = [folder / f"1_{n}.training.msg" for n in range(3)] + [folder / "2_x.bulk.msg"]
     for name in names:
@@ -88,6 +89,22 @@ def test_metrics_show_the_depth_of_each_queue(client, settings):
             name.unlink()
     assert samples[("gradebox_queue_depth", (("queue", "training"),))] == 3
     assert samples[("gradebox_queue_depth", (("queue", "bulk"),))] == 1
+
+
+def test_the_depth_of_a_redis_queue_is_its_list_length(settings):
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        pytest.skip("on the filesystem broker: test_metrics_show_the_depth_of_each_queue")
+    from grader.celery import app
+    from grader.metrics import queue_depths
+
+    queue = f"depth-test-{os.getpid()}"  # no worker consumes it
+    with app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        client.lpush(queue, "a", "b")
+        try:
+            assert queue_depths((queue,)) == {queue: 2}
+        finally:
+            client.delete(queue)
 
 
 def test_metrics_are_served_only_to_the_allowed_networks(client):

@@ -64,7 +64,6 @@ def worker_env(**extra) -> dict:
 def celery_worker_process(django_db_setup, django_db_blocker):
     """Real `celery worker` processes on the test database and the configured broker (see WORKERS)."""
     from django.conf import settings
-    from django.db import connection
 
     with django_db_blocker.unblock():
         env = worker_env()

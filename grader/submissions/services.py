@@ -70,8 +70,9 @@ def rate_refusal(user, now=None) -> str | None:
     if len(recent) < count:
         return None
     wait_s = max(1, math.ceil((recent[-1] + timedelta(seconds=window_s) - now).total_seconds()))
-    return (f"You have uploaded {count} file{'s' if count != 1 else ''} in the last {_span(window_s, counted=False)}, the most this grader takes from one "
-            f"student in that time. Try again in {_span(wait_s)}.")
+    files = f"{count} file{'s' if count != 1 else ''}"
+    return (f"You have uploaded {files} in the last {_span(window_s, counted=False)}, the most this grader takes "
+            f"from one student in that time. Try again in {_span(wait_s)}.")
 
 
 def _span(seconds: int, counted: bool = True) -> str:
@@ -187,9 +188,10 @@ def send(submission_id: int, phase: str, queue: str, at=None) -> None:
 
 
 def _enqueue_after_commit(submission_id: int, queue: str = "interactive") -> None:
-    Submission.objects.filter(pk=submission_id).update(enqueued_at=timezone.now())
+    """Sends the function phase once the transaction commits; the row's `enqueued_at` is stamped with it."""
     from grader.submissions.tasks import grade_submission
 
+    Submission.objects.filter(pk=submission_id).update(enqueued_at=timezone.now())
     transaction.on_commit(lambda: grade_submission.apply_async((submission_id,), queue=queue))
 
 

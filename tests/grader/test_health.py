@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from grader.logging import JsonFormatter
 from grader.submissions import tasks
 from tests.grader.submissions import grading_rows as rows
-from tests.grader.submissions.test_leases import StandInGrader, grading, queued  # noqa: F401 (fixtures)
+from tests.grader.stand_in import StandInGrader
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_readyz_says_which_check_failed(client, settings, tmp_path):
     assert body["checks"]["database"] == "ok"
 
 
-def test_metrics_count_outcomes_feedback_time_grading_time_and_faults(client, queued, grading):  # noqa: F811
+def test_metrics_count_outcomes_feedback_time_grading_time_and_faults(client, queued, grading):
     before = scrape(client)
     grading.model_checks = []
     tasks.grade_submission.apply(args=(queued.pk,))

@@ -44,7 +44,8 @@ def test_the_embedded_default_makes_its_own_key_once(tmp_path):
     assert json.loads(settings_in_a_fresh_process(tmp_path).stdout)["SECRET_KEY"] == key
 
 
-def test_a_database_server_without_a_key_refuses_to_start(tmp_path):
+def test_a_database_server_without_a_key_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
     with pytest.raises(ImproperlyConfigured, match="same secret"):
         secret_key(False, tmp_path, embedded=False)
     assert not (tmp_path / "secret-key").exists()

@@ -70,7 +70,7 @@ test: setup test-services  ## every test, slow suites included (this is what CI 
 	$(PY) -m pytest -m "slow or not slow" $(PYTEST_ARGS)
 	@echo "--- again on PostgreSQL and Redis: the Django apps and the end-to-end path"
 	source var/test-services.env && GRADER_DATA_DIR=var/test-pg DATABASE_URL=$$GRADER_TEST_DATABASE_URL \
-	  CELERY_BROKER_URL=$$GRADER_TEST_REDIS_URL $(PY) -m pytest -m "slow or not slow" tests/grader $(PYTEST_ARGS)
+	  CELERY_BROKER_URL=$$GRADER_TEST_REDIS_URL DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') $(PY) -m pytest -m "slow or not slow" tests/grader $(PYTEST_ARGS)
 
 test-fast: venv  ## the quick loop: everything not marked slow
 	$(PY) -m pytest $(PYTEST_ARGS)

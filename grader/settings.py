@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from grader.env import env_bool, env_choice, env_float, env_int, env_str
+from grader.env import env_bool, env_choice, env_float, env_int, env_rate, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest (which sets PYTEST_VERSION) each test session gets its own data dir, so tests never touch
@@ -15,7 +16,6 @@ _DEFAULT_DATA_DIR = BASE_DIR / "var" / "test" / f"session-{os.getpid()}" if "PYT
 DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(_DEFAULT_DATA_DIR)))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "grader.staff",
     "grader.api",
     "grader.lti",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +50,17 @@ MIDDLEWARE = [
     "grader.lti.middleware.LtiFrameMiddleware",  # before XFrameOptions: lets the launching LMS frame its users' pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "grader.courses.errors.MethodNotAllowedPage",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login
 ]
+# Login throttling (django-axes): after GRADER_LOGIN_FAILURES failed logins for one username from one address,
+# that pair is locked out for GRADER_LOGIN_LOCKOUT_S seconds; a successful login resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("GRADER_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("GRADER_LOGIN_LOCKOUT_S", 900, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "grader.urls"
 WSGI_APPLICATION = "grader.wsgi.application"
@@ -86,6 +97,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The secret key: DJANGO_SECRET_KEY; never the development key unless DJANGO_DEBUG is on. Without one, the
+# embedded default (SQLite: one machine) makes a random key once and keeps it in the data dir; a deployment
+# on a database server (several hosts share the key) refuses to start without it.
+SECRET_KEY = secret_key(DEBUG, DATA_DIR, embedded=DATABASES["default"]["ENGINE"].endswith("sqlite3"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -129,6 +145,9 @@ MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
 # or running, so fresh feedback does not share the cores with a regrade (0: never wait).
 GRADER_BULK_STEP_ASIDE_S = env_float("GRADER_BULK_STEP_ASIDE_S", 20.0, minimum=0.0)
 GRADER_MAX_UPLOAD_BYTES = env_int("GRADER_MAX_UPLOAD_BYTES", 2 * 2**20, minimum=1024)
+# Uploads one student may make, over every assignment, per unit of time ("<count>/<unit>", unit s, min, h or
+# day; "off": no limit); past it the upload is refused with the time to wait named.
+GRADER_UPLOAD_RATE = env_rate("GRADER_UPLOAD_RATE", "10/min")
 # A bundle made or uploaded on the staff pages: its files together (a zip: once unpacked).
 GRADER_MAX_BUNDLE_BYTES = env_int("GRADER_MAX_BUNDLE_BYTES", 64 * 2**20, minimum=2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
@@ -158,6 +177,13 @@ GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
 # Celery. The embedded default needs no server: kombu's filesystem transport,
 # polled often enough that a submission does not wait a second for pick-up.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# Prometheus metrics of every process on this host (grader.metrics); emptied by deploy/run-local.sh at start.
+GRADER_METRICS_DIR = Path(env_str("GRADER_METRICS_DIR", str(DATA_DIR / "metrics")))
+GRADER_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(GRADER_METRICS_DIR))  # read when prometheus_client loads
+# Who may read /metrics (CIDRs, comma-separated): the host itself by default; add the Prometheus server's.
+GRADER_METRICS_NETWORKS = [n.strip() for n in env_str("GRADER_METRICS_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+                           if n.strip()]
 BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT = "grader.broker:Transport"  # kombu's, with messages written atomically
@@ -179,16 +205,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker grading a submission holds a lease on it for this long, renewed every third of it while it works;
+# a worker that dies stops renewing, and once the lease expires another worker takes the grading over.
+GRADER_LEASE_S = env_float("GRADER_LEASE_S", 60.0, minimum=1.0)
+# The sweeper sends again a submission queued (or between its two phases) with no task sent for this long,
+# and a running one whose lease expired; it runs every GRADER_SWEEP_INTERVAL_S seconds.
+GRADER_SWEEP_AFTER_S = env_float("GRADER_SWEEP_AFTER_S", 300.0, minimum=1.0)
+GRADER_SWEEP_INTERVAL_S = env_float("GRADER_SWEEP_INTERVAL_S", 30.0, minimum=0.5)
+# Where the sweeper runs: on each worker's own timer (the embedded default has no beat), or by `celery beat`.
+GRADER_SWEEP_IN_WORKER = env_bool("GRADER_SWEEP_IN_WORKER", CELERY_BROKER_URL.startswith("filesystem://"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {"task": "grader.submissions.tasks.sweep_stuck",
+                                "schedule": GRADER_SWEEP_INTERVAL_S, "options": {"queue": "interactive"}},
+}
 
+# Logs on stderr: one JSON object per line (json), or a readable line with key=value fields (plain).
+GRADER_LOG_FORMAT = env_choice("GRADER_LOG_FORMAT", "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s %(extra_fields)s"},
+        "json": {"()": "grader.logging.JsonFormatter"},
     },
     "filters": {"extra_fields": {"()": "grader.logging.ExtraFieldsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["extra_fields"]},
+        "console": {"class": "logging.StreamHandler", "formatter": GRADER_LOG_FORMAT, "filters": ["extra_fields"]},
     },
     "root": {"handlers": ["console"], "level": env_str("GRADER_LOG_LEVEL", "INFO")},
 }
@@ -238,6 +280,20 @@ GRADER_LTI_IFRAME_COOKIES = env_bool("GRADER_LTI_IFRAME_COOKIES", GRADER_BASE_UR
 if GRADER_LTI_IFRAME_COOKIES:
     SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Served over HTTPS (default: when GRADER_BASE_URL is https://): cookies only over HTTPS, and HSTS for
+# GRADER_HSTS_S seconds (0: no HSTS header).
+GRADER_HTTPS = env_bool("GRADER_HTTPS", GRADER_BASE_URL.startswith("https://"))
+if GRADER_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("GRADER_HSTS_S", 365 * 86400, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GRADER_HSTS_SUBDOMAINS", False)
+# Security headers on every response (SecurityMiddleware and XFrameOptionsMiddleware; the LTI middleware lets
+# the launching LMS frame its users' pages).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 # Behind a proxy that terminates TLS, trust its X-Forwarded-Proto so requests count as HTTPS (the LTI state
 # cookie is SameSite=None; Secure only then). Only when the proxy sets that header itself.
 if env_bool("GRADER_TRUST_X_FORWARDED_PROTO", False):

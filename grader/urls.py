@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from grader import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("courses/<slug:course_slug>/staff/", include("grader.staff.urls")),  # before an assignment's own slug
     path("", include("grader.courses.urls")),
     path("submissions/", include("grader.submissions.urls")),

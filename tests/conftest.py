@@ -22,9 +22,15 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-# Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' fresh uploads, the
-# other (niced) takes regrades and previews (bulk) and fresh uploads when it is idle.
-WORKERS = (("interactive", "interactive"), ("bulk", "bulk,interactive"))
+@pytest.fixture(autouse=True)
+def _no_upload_rate_limit(settings):
+    """Tests upload many files as one student within seconds; the rate limit has tests of its own."""
+    settings.GRADER_UPLOAD_RATE = None
+
+
+# Two worker processes, as deploy/run-local.sh starts them: one only ever takes students' function phases, the
+# other (niced) takes model checks (training), regrades and previews (bulk), and function phases when it is idle.
+WORKERS = (("interactive", "interactive"), ("bulk", "training,bulk,interactive"))
 
 
 def _start_worker(name: str, queues: str, env: dict, log) -> subprocess.Popen:
@@ -37,14 +43,12 @@ def _start_worker(name: str, queues: str, env: dict, log) -> subprocess.Popen:
     )
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """Real `celery worker` processes on the test database and the configured broker (see WORKERS)."""
+def worker_env(**extra) -> dict:
+    """The environment of a real worker process on the test database (call with database access)."""
     from django.conf import settings
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        test_db = connection.settings_dict["NAME"]
+    test_db = connection.settings_dict["NAME"]
     # Tests' webhook receivers and LMS platforms listen on loopback only; retries come seconds apart, not minutes.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="grader.settings", GRADER_DATA_DIR=str(settings.DATA_DIR),
                GRADER_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8", GRADER_WEBHOOK_BACKOFF_S="1", GRADER_LTI_BACKOFF_S="1")
@@ -53,6 +57,16 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         env["DATABASE_URL"] = f"sqlite:///{test_db}"
     else:
         env["DATABASE_URL"] = f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT'] or 5432}/{test_db}"
+    return {**env, **extra}
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """Real `celery worker` processes on the test database and the configured broker (see WORKERS)."""
+    from django.conf import settings
+
+    with django_db_blocker.unblock():
+        env = worker_env()
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)
         for sub in ("queue", "processed"):

@@ -23,6 +23,7 @@ from grader.api.serializers import (AssignmentSerializer, CourseSerializer, Grad
                                     ProblemSerializer, SubmissionPage, SubmissionSerializer, SubmitSerializer)
 from grader.api.throttling import ApiKeyRateThrottle
 from grader.courses.models import Assignment
+from grader.submissions.forms import sniff
 from grader.submissions.models import Grade, Submission
 from grader.submissions.uploads import SizeCapHandler, declared_too_large, too_large_message
 
@@ -135,6 +136,10 @@ class AssignmentSubmissions(ApiView):
         upload = serializer.validated_data["upload"]
         if upload.size > settings.GRADER_MAX_UPLOAD_BYTES:
             raise Problem("payload-too-large", too_large_message(upload.size))
+        sniffed = sniff(upload)
+        if sniffed is not None:
+            raise Problem("unsupported-media-type", f"The file is not a notebook or a Python file: its content is "
+                          f"{sniffed}.")
         external_id = serializer.validated_data["external_user_id"]
         submission, created = submit.submit(assignment, external_id, upload, access_of(request).owner,
                                             request.headers.get("Idempotency-Key"))

@@ -1,9 +1,11 @@
+import filetype
 from django import forms
 from django.conf import settings
 
 from grader.submissions.uploads import too_large_message
 
 ALLOWED_SUFFIXES = (".py", ".ipynb")
+SNIFF_BYTES = 8192  # filetype reads the magic numbers near the start
 
 
 class UploadForm(forms.Form):
@@ -19,4 +21,21 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(too_large_message(upload.size))
         if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
             raise forms.ValidationError("Upload a Jupyter notebook (.ipynb) or a Python file (.py).")
+        sniffed = sniff(upload)
+        if sniffed is not None:
+            raise forms.ValidationError(
+                f"This file is not a notebook or a Python file: its content is {sniffed}, whatever its name says. "
+                "Upload the .ipynb you worked in (File > Download in Jupyter), or a .py file.")
         return upload
+
+
+def sniff(upload) -> str | None:
+    """The kind of a file whose first bytes mark a known binary format (an archive, a document, an image, a
+    program), as "PDF data (application/pdf)"; None for anything else, text included (a broken
+    notebook or a binary .py is graded and explained on the feedback page instead)."""
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None:
+        return None
+    return f"{kind.extension.upper()} data ({kind.mime})"

@@ -50,6 +50,12 @@ class Submission(models.Model):
     superseded = models.BooleanField(default=False, db_index=True,
                                      help_text="a later grading of the same upload replaced it; kept, never counted")
     batch = models.ForeignKey("RegradeBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lease_owner = models.CharField(max_length=200, blank=True,
+                                   help_text="the worker grading it now (empty: nobody); see grader.submissions.leases")
+    lease_expires_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="past this, another worker may take the grading over")
+    enqueued_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                       help_text="when its grading task was last sent (the sweeper's clock)")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,6 +87,7 @@ class Submission(models.Model):
                 updates["started_at"] = now
             if status in (self.Status.GRADED, self.Status.FAILED):
                 updates["graded_at"] = now
+                updates.update(lease_owner="", lease_expires_at=None)
             Submission.objects.filter(pk=self.pk).update(**updates)
         self.refresh_from_db()
         return True

@@ -36,6 +36,9 @@ def _upload_checked(request, course_slug, slug):
     assignment = assignment_for(request.user, course_slug, slug)
     if getattr(request, "upload_too_large", False):
         return _refuse_too_large(request, course_slug, slug, None)
+    too_fast = services.rate_refusal(request.user)
+    if too_fast is not None:
+        return assignment_detail(request, course_slug, slug, upload_error=too_fast, status=429)
     refusal = services.refusal(assignment, request.user)
     if refusal is not None:
         return _back_with_error(request, assignment, refusal)

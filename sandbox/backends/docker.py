@@ -71,6 +71,12 @@ class DockerBackend(Backend):
         self._pid = os.getpid()
         self._owner = owner_label()
         self._security_opt = ["no-new-privileges", docker_security_opt()]  # the profile's JSON, read once
+        self.pool_misses = 0  # jobs that found no warm container ready and started one cold (pool_size > 0)
+
+    @property
+    def pool_ready(self) -> int:
+        """Warm containers ready now in this process's pool."""
+        return len(self._pool.ready) if self._pool is not None else 0
 
     # -- set-up and clean-up (both idempotent) ------------------------------------------------------------------
 
@@ -160,6 +166,8 @@ class DockerBackend(Backend):
                 self._pool.discard(warm)  # it died while it waited: run this job cold instead
             finally:
                 self._pool.done()
+        if self.pool_size > 0:
+            self.pool_misses += 1
         started = time.monotonic()
         try:
             sandbox = self.start_container(job_dir, wait=False, parse_only=parse_only)

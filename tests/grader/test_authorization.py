@@ -55,6 +55,9 @@ KINDS = {
     "lti:login": PUBLIC,     # LTI 1.3: the platform's signed id_token is the key (tests/grader/lti)
     "lti:launch": PUBLIC,
     "lti:jwks": PUBLIC,      # the tool's public keys
+    "healthz": PUBLIC,       # probes: "the process answers", and which dependency is down (no data)
+    "readyz": PUBLIC,
+    "metrics": PUBLIC,       # counts only, and to GRADER_METRICS_NETWORKS alone (tests/grader/test_health.py)
 }
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin is for operators: is_staff accounts, which no visitor here is
 VISITORS = ("anonymous", "student", "other_staff", "staff", "owner")

@@ -38,7 +38,7 @@ def _upload_checked(request, course_slug, slug):
         return _refuse_too_large(request, course_slug, slug, None)
     too_fast = services.rate_refusal(request.user)
     if too_fast is not None:
-        return assignment_detail(request, course_slug, slug, upload_error=too_fast, status=429)
+        return _back_with_error(request, assignment, too_fast)
     refusal = services.refusal(assignment, request.user)
     if refusal is not None:
         return _back_with_error(request, assignment, refusal)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from assignments.bundle import Bundle, Case, GradedFunction, Mistake
 from grader.grading import diagnosis, environment, messages
-from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold
+from grader.grading.checks import value_checks
 from grader.grading.diagnosis import Diagnosis, MistakeOutputs
 from grader.grading.extract import Extraction
 
@@ -202,30 +202,14 @@ class _CaseChecks:
             self._raised(label, case_run.error or {}, case.hidden)
             return
         self.add(f"{label}: runs", True, messages.say("ran", case=label))
-        if case.threshold is not None:
-            op, bound = case.threshold
-            comparison = compare_threshold(case_run.value, self.graded.outputs, op, bound)
-        else:
-            op, bound = "", 0.0
-            comparison = compare_outputs(expected, case_run.value, self.graded.outputs, case.rtol, case.atol)
-        for check in (STRUCTURE, SHAPES, VALUES):
-            problems = comparison.failed(check)
-            if not problems:
-                ok_key = {STRUCTURE: "structure_ok", SHAPES: "shapes_ok", VALUES: "threshold_ok" if op else "values_ok"}[check]
-                self.add(f"{label}: {check}", True, messages.say(ok_key, case=label, rtol=case.rtol, atol=case.atol,
-                                                                 op=op, bound=bound))
-                continue
-            if case.hidden:
-                paths = ", ".join(sorted({p.path for p in problems}))
-                what = {STRUCTURE: "structure", SHAPES: "shape", VALUES: "values"}[check]
-                self.add(f"{label}: {check}", False, messages.say("hidden_wrong", case=label, what=what, paths=paths))
-            else:
-                text = "\n".join(messages.say(p.key, case=label, path=p.path, **p.fields) for p in problems)
-                self.add(f"{label}: {check}", False, text)
-            for p in problems:
-                self.suggest(p.key, messages.fixed_hint(p.key) if case.hidden
-                             else messages.hint(p.key, path=p.path, **p.fields))
-            return  # later checks cannot be judged once this one failed
+        checks, hints = value_checks(label, case_run.value, expected, self.graded.outputs, case.rtol, case.atol,
+                                     case.threshold, case.hidden)
+        for check in checks:
+            self.add(check["name"], check["passed"], check["message"])
+        for key, text in hints:
+            self.suggest(key, text)
+        if hints:
+            return  # a check failed
         self.passed_cases += 1
 
     def _no_result(self, label: str, status: str) -> None:

@@ -140,7 +140,7 @@ def check_file(path: Path, folder: Path = _HERE / "gradebox") -> tuple[int, str]
             passed, checks, hints = check_function(entry, arrays, namespace, callees)
         all_passed = all_passed and passed
         lines.append(f"\n{name}: {'passed' if passed else 'FAILED'}")
-        lines += [f"  {'ok  ' if c['passed'] else 'FAIL'} {c['message']}" for c in checks]
+        lines += [f"  {'ok  ' if c['passed'] else 'FAIL'} " + c["message"].replace("\n", "\n       ") for c in checks]
         lines += [f"  Hint: {text}" for text in hints[:1]]
     lines += [f"\nNote: {note}" for note in setup_notes]
     lines.append("\nAll published checks passed." if all_passed else "\nSome published checks failed.")

@@ -11,8 +11,10 @@ and held-out data never enter the kit.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -102,3 +104,20 @@ def starter_kit(bundle: Bundle, grader) -> bytes:
         kit.writestr(top + "gradebox/" + CASES_JSON, json.dumps(document, indent=1))
         kit.writestr(top + "gradebox/" + CASES_NPZ, npz.getvalue())
     return buffer.getvalue()
+
+
+def cached_starter_kit(bundle: Bundle, grader) -> Path:
+    """The kit's zip file under the grader's cache, built once per bundle version, sandbox image and version of the
+    grader's shipped modules (a new comparison or message wording makes a new kit)."""
+    backend = grader.backend_for(bundle.environment)
+    code = hashlib.sha256()
+    for module in (*PLATFORM_MODULES, "grader/grading/kit_check.py", "grader/grading/kit.py"):
+        code.update((ROOT / module).read_bytes())
+    key = hashlib.sha256(json.dumps([bundle.digest, getattr(backend, "image_id", ""), code.hexdigest()]).encode())
+    path = Path(grader.cache_dir) / "kits" / f"{bundle.slug}-{key.hexdigest()[:20]}.zip"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_bytes(starter_kit(bundle, grader))
+        os.replace(partial, path)
+    return path

@@ -30,6 +30,7 @@ except ImportError:
 SANDBOX_MODULES = {"numpy", "math", "h5py", "copy", "random", "functools", "itertools", "collections"}
 NOTES_MAX = 200
 LINE_CHARS = 300  # of the line a syntax error quotes
+SKIPPED_SHOWN = 20  # unneeded imports quoted in their one note
 HEADER = "# Extracted by Gradebox: imports and definitions only."
 # Syntax a newer Python accepts than some environment's: (key, the Python that introduced it, what the error line
 # shows, what the error message says or None). Checked only when the environment's Python is older, so a syntax
@@ -188,6 +189,7 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
 
     kept: list = []
     seen_imports: set = set()
+    skipped: list = []  # imports the graded functions do not need: one note for all of them
     for chunk in chunks:
         node, text = chunk[0], chunk[1]
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Try)):
@@ -196,7 +198,7 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
                 set(_bound_names(node)) & used
             )
             if not keep:
-                notes.append(f"Skipped an import the graded functions do not need: {text.strip()}")
+                skipped.append(" ".join(text.split()))
             elif text not in seen_imports:
                 seen_imports.add(text)
                 kept.append(chunk)
@@ -209,6 +211,11 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
         elif definitions.get(node.name) is chunk and node.name in wanted:
             kept.append(chunk)
 
+    if skipped:
+        shown = "; ".join(f"`{line[:LINE_CHARS]}`" for line in dict.fromkeys(skipped[:SKIPPED_SHOWN]))
+        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        notes.append(f"Skipped {len(skipped)} import{'s' if len(skipped) > 1 else ''} the graded functions do not "
+                     f"need (not an error): {shown}{more}.")
     dropped_statements += sum(1 for chunk in chunks if isinstance(chunk[0], ast.Assign) and chunk not in kept)
     if dropped_statements:
         notes.insert(dropped_note_at,
@@ -231,4 +238,7 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
         "line_map": line_map,
         "misplaced": {},
         "defined": sorted(chunk[0].name for chunk in kept if isinstance(chunk[0], (ast.FunctionDef, ast.ClassDef))),
+        # names the graded functions (and the defs they need) use as code: never a word of a docstring, a comment
+        # or a string, so "your functions call X" is said only of a real use
+        "referenced": sorted(used),
     }

@@ -42,6 +42,7 @@ class Extraction:
     defined: list[str] = field(default_factory=list)  # functions and classes the extracted source defines
     patterns_shown: list[str] = field(default_factory=list)  # keys of the mistakes whose source pattern it shows
     environment: dict[str, str] = field(default_factory=dict)  # the sandbox's {"python", "numpy"} versions
+    referenced: list[str] = field(default_factory=list)  # names the graded functions use as code (not in text)
 
     def with_prefix(self, text: str) -> "Extraction":
         """The same extraction with `text` (supplied code) before the student's source; line map shifted."""
@@ -115,6 +116,8 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         defined=[name for name in _list(document.get("defined")) if type(name) is str and IDENTIFIER.match(name)],
         patterns_shown=[key for key in _list(document.get("patterns_shown", [])) if type(key) is str][:200],
         environment=versions,
+        referenced=[name for name in _list(document.get("referenced", [])) if type(name) is str
+                    and IDENTIFIER.match(name)][:10000],
     )
 
 

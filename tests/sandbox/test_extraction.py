@@ -2,6 +2,7 @@
 grading it runs only inside the sandbox, on the environment's Python (tests/sandbox/test_parse_job.py)."""
 import json
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -10,6 +11,8 @@ from assignments import bundle_folders
 from assignments.bundle import load_bundle
 from sandbox.extraction import FileProblem, extract, newer_syntax, parse_upload
 from tests import student_files as files
+
+FROZEN = Path(__file__).resolve().parents[1] / "data" / "frozen"
 
 GRADED = ["update_parameters_with_gd", "initialize_velocity"]
 
@@ -214,3 +217,27 @@ def test_notes_are_capped():
     data = notebook_of(*(f"%magic {i}" for i in range(500)), "def initialize_velocity(p):\n    return p")
     notes = extract(data, "a.ipynb", GRADED)["notes"]
     assert len(notes) == 200 and notes[-1].startswith("... and 301 more notes")
+
+
+def test_names_in_docstrings_comments_and_strings_are_not_referenced():
+    source = ('import numpy as np\n\n'
+              'def relu(Z):\n'
+              '    """Used by model() and by forward_propagation."""\n'
+              '    # model calls this too\n'
+              '    label = "model"\n'
+              '    return np.maximum(0, Z) + helper(Z)\n\n'
+              'def helper(Z):\n'
+              '    return 0 * Z\n')
+    result = extract(source.encode(), "answer.py", ["relu"], ())
+    assert "model" not in result["referenced"] and "forward_propagation" not in result["referenced"]
+    assert {"np", "helper"} <= set(result["referenced"])
+
+
+def test_the_imports_the_graded_functions_do_not_need_make_one_note():
+    data = (FROZEN / "optimization" / "correct.ipynb").read_bytes()
+    bundle = load_bundle(bundle_folders()["optimization"])
+    result = extract(data, "correct.ipynb", [f.name for f in bundle.functions], bundle.job_module_names)
+    skipped = [note for note in result["notes"] if "import" in note and "Skipped" in note]
+    assert len(skipped) == 1, result["notes"]
+    assert skipped[0].startswith("Skipped 6 imports the graded functions do not need (not an error): ")
+    assert "`import matplotlib.pyplot as plt`" in skipped[0] and "`import sklearn.datasets`" in skipped[0]

@@ -62,6 +62,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     models: list[FunctionReport] = field(default_factory=list)  # model-level checks, after the functions
     images: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (model check id, "cost"|"boundary") -> PNG
+    rejected: str = ""  # why the file could not be read at all (DESIGN.md "rejected"): then nothing was graded
 
     @property
     def score(self) -> float:
@@ -82,13 +83,16 @@ class Report:
             "functions": {f.name: f.document() for f in self.functions},
             "notes": self.notes,
         }
+        if self.rejected:
+            document["rejected"] = self.rejected
         if self.models:
             document["models"] = {m.name: m.document() for m in self.models}
         return document
 
 
 def file_problem_report(assignment: Bundle, message: str) -> Report:
-    """The upload could not be read at all: every function gets the same clear message."""
+    """The upload could not be read at all: the submission is rejected with `message`; every function lists it
+    too, for readers of the result document that look only at functions."""
     functions = [
         FunctionReport(
             name=f.name,
@@ -100,7 +104,7 @@ def file_problem_report(assignment: Bundle, message: str) -> Report:
         )
         for f in assignment.functions
     ]
-    return Report(assignment.slug, functions, notes=[message])
+    return Report(assignment.slug, functions, notes=[], rejected=message)
 
 
 def function_report(

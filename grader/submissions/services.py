@@ -40,10 +40,10 @@ def refusal(assignment: Assignment, user=None, now=None) -> str | None:
                 "it no longer takes your uploads.")
     if assignment.max_submissions is not None:
         used = Submission.objects.filter(user=user, assignment=assignment, regrade_of__isnull=True).exclude(
-            status=Submission.Status.FAILED).count()
+            status__in=(Submission.Status.FAILED, Submission.Status.REJECTED)).count()
         if used >= assignment.max_submissions:
             return (f"You have used all {assignment.max_submissions} uploads this assignment allows "
-                    "(uploads the platform failed to grade do not count).")
+                    "(uploads the platform failed to grade, and files it could not read, do not count).")
     return None
 
 
@@ -116,6 +116,16 @@ def finish_failed(submission: Submission, message: str, detail: str = "") -> Non
                            failure_detail=detail[-8000:])
     _grade_changed(submission)
     webhooks.submission_finished(submission)
+
+
+def finish_rejected(submission: Submission, report: Report) -> None:
+    """Ends a grading whose file could not be read at all (`report.rejected` says why, in one message): no
+    score and no cards, so no "0 of N" is shown and the score that counts is untouched."""
+    with transaction.atomic():
+        submission.function_results.all().delete()
+        submission.advance(Submission.Status.REJECTED, score=None, max_score=report.max_score,
+                           result=report.document(), notes=report.notes, error_message=report.rejected)
+    _grade_changed(submission)
 
 
 def _grade_changed(submission: Submission) -> None:

@@ -12,7 +12,7 @@ from grader.grading.pipeline import SandboxFailure
 from grader.grading.setup import get_grader
 from grader.submissions import regrades
 from grader.submissions.models import RegradeItem, Submission
-from grader.submissions.services import finish_failed, record_functions, record_report
+from grader.submissions.services import finish_failed, finish_rejected, record_functions, record_report
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
@@ -41,7 +41,7 @@ def grade_submission(self, submission_id: int) -> None:
             submission.refresh_from_db()
         bundle = bundle_of(submission.version)
         graded = grader.grade_functions(bundle, submission.original_name, data, submission_id)
-        if bundle.model_checks and grader.model_checks:
+        if bundle.model_checks and grader.model_checks and not graded.report.rejected:
             record_functions(submission, graded.report)
         report = grader.grade_models(graded, submission_id)
     except Exception as failure:  # SandboxFailure, or a bug of ours: never leave the row "running"
@@ -52,7 +52,10 @@ def grade_submission(self, submission_id: int) -> None:
         if submission.batch_id:
             regrades.record_item(submission)
         return
-    record_report(submission, report)
+    if report.rejected:
+        finish_rejected(submission, report)
+    else:
+        record_report(submission, report)
     if submission.batch_id:
         regrades.record_item(submission)
     log.info("submission graded", extra={"submission": submission_id, "score": report.score})

@@ -31,6 +31,9 @@ SANDBOX_MODULES = {"numpy", "math", "h5py", "copy", "random", "functools", "iter
 NOTES_MAX = 200
 LINE_CHARS = 300  # of the line a syntax error quotes
 SKIPPED_SHOWN = 20  # unneeded imports quoted in their one note
+# The course's answer blocks, and a line of an untouched one: `dW1 = None`, `parameters["W" + str(l)] = None`.
+ANSWER_BLOCK = re.compile(r"^[ \t]*### START CODE HERE ###[^\n]*\n(.*?)^[ \t]*### END CODE HERE ###", re.M | re.S)
+PLACEHOLDER_LINE = re.compile(r"^[^=#]+=\s*None\s*(?:#.*)?$")
 HEADER = "# Extracted by Gradebox: imports and definitions only."
 # Syntax a newer Python accepts than some environment's: (key, the Python that introduced it, what the error line
 # shows, what the error message says or None). Checked only when the environment's Python is older, so a syntax
@@ -241,4 +244,13 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
         # names the graded functions (and the defs they need) use as code: never a word of a docstring, a comment
         # or a string, so "your functions call X" is said only of a real use
         "referenced": sorted(used),
+        "unfinished": [name for name in needed if _untouched(definitions[name][1])],
     }
+
+
+def _untouched(text: str) -> bool:
+    """Whether every START/END CODE block of a def still holds only the starter's `... = None` placeholders."""
+    blocks = ANSWER_BLOCK.findall(text)
+    lines = [line.strip() for block in blocks for line in block.split("\n")]
+    code = [line for line in lines if line and not line.startswith("#")]
+    return bool(blocks) and all(PLACEHOLDER_LINE.match(line) for line in code)

@@ -16,6 +16,18 @@ _OK = {STRUCTURE: "structure_ok", SHAPES: "shapes_ok", VALUES: "values_ok"}
 _WHAT = {STRUCTURE: "structure", SHAPES: "shape", VALUES: "values"}
 
 
+def still_none(value) -> bool:
+    """None, or a non-empty dict, list or tuple holding only None (at any depth): what a starter function returns
+    before its START/END CODE block is filled in (`parameters["W1"] = None`)."""
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return bool(value) and all(still_none(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(still_none(item) for item in value)
+    return False
+
+
 def value_checks(label: str, value, expected, outputs: tuple[str, ...], rtol: float, atol: float,
                  threshold: tuple[str, float] | None = None, hidden: bool = False
                  ) -> tuple[list[dict], list[tuple[str, str | None]]]:
@@ -29,6 +41,9 @@ def value_checks(label: str, value, expected, outputs: tuple[str, ...], rtol: fl
     checks cannot be judged once it failed). A hidden case's failure names
     only what was wrong and where, never a value.
     """
+    if still_none(value) and not still_none(expected):
+        return ([{"name": f"{label}: {STRUCTURE}", "passed": False, "message": messages.say("still_none", case=label)}],
+                [("still_none", None)])
     if threshold is not None:
         op, bound = threshold
         comparison = compare_threshold(value, outputs, op, bound)

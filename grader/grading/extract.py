@@ -43,6 +43,7 @@ class Extraction:
     patterns_shown: list[str] = field(default_factory=list)  # keys of the mistakes whose source pattern it shows
     environment: dict[str, str] = field(default_factory=dict)  # the sandbox's {"python", "numpy"} versions
     referenced: list[str] = field(default_factory=list)  # names the graded functions use as code (not in text)
+    unfinished: list[str] = field(default_factory=list)  # graded functions whose answer blocks are the starter's
 
     def with_prefix(self, text: str) -> "Extraction":
         """The same extraction with `text` (supplied code) before the student's source; line map shifted."""
@@ -116,6 +117,7 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         defined=[name for name in _list(document.get("defined")) if type(name) is str and IDENTIFIER.match(name)],
         patterns_shown=[key for key in _list(document.get("patterns_shown", [])) if type(key) is str][:200],
         environment=versions,
+        unfinished=_names(document.get("unfinished", []), names),
         referenced=[name for name in _list(document.get("referenced", [])) if type(name) is str
                     and IDENTIFIER.match(name)][:10000],
     )

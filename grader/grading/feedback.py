@@ -149,6 +149,10 @@ def function_report(
     report.hint, report.mistake = (diagnosed.hint, diagnosed.key) if diagnosed else (None, "")
     report.summary = builder.summary()
     report.cases = builder.verdicts
+    if status != PASSED and (builder.unfinished == len(graded.cases) or name in extraction.unfinished):  # the starter as handed out: one line, not one per case or key
+        message = messages.say("unfinished", function=name)
+        report.checks = [{"name": "unfinished", "passed": False, "message": message}]
+        report.hint, report.mistake, report.summary, report.traceback = None, "message:unfinished", message, ""
     return report
 
 
@@ -168,6 +172,7 @@ class _CaseChecks:
         self.staff_notes: list[str] = []  # what hidden cases raised, in full: for staff only
         self.reveal = "now"  # of the case being checked
         self.hidden = False  # whether the case being checked is hidden (its id may read "hidden" either way)
+        self.unfinished = 0  # cases that got the starter's None back
 
     def suggest(self, key: str, hint: str | None) -> None:
         """Keeps the first failure's hint (a catalogue message's), with its key."""
@@ -213,6 +218,7 @@ class _CaseChecks:
         for key, text in hints:
             self.suggest(key, text)
         if hints:
+            self.unfinished += [key for key, _ in hints] == ["still_none"]
             return  # a check failed
         self.passed_cases += 1
 

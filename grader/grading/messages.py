@@ -74,6 +74,9 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
                            "Write the function with NumPy and the standard library only."),
     "why_newer_syntax": ("{feature} is syntax of Python {introduced} and later; the grader runs Python {python} and "
                          "NumPy {numpy}: write {instead}.", None),
+    # the starter's unfinished function: None, or the starter's dict/tuple of None placeholders, where values belong
+    "still_none": ("{case}: still returns None: fill in the START/END CODE block.", None),
+    "unfinished": ("{function} still returns None: fill in the START/END CODE block.", None),
     "structure_ok": ("{case}: returns the expected structure.", None),
     "shapes_ok": ("{case}: every array has the expected shape.", None),
     "values_ok": ("{case}: values match (rtol {rtol:g}, atol {atol:g}).", None),

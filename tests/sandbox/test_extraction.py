@@ -241,3 +241,21 @@ def test_the_imports_the_graded_functions_do_not_need_make_one_note():
     assert len(skipped) == 1, result["notes"]
     assert skipped[0].startswith("Skipped 6 imports the graded functions do not need (not an error): ")
     assert "`import matplotlib.pyplot as plt`" in skipped[0] and "`import sklearn.datasets`" in skipped[0]
+
+
+@pytest.mark.parametrize("slug", sorted(bundle_folders()))
+def test_every_function_of_an_untouched_starter_is_unfinished_and_none_of_the_reference(slug):
+    bundle = load_bundle(bundle_folders()[slug])
+    names = [f.name for f in bundle.functions]
+    starter = extract(bundle.files["starter"].read_bytes(), "starter.ipynb", names, bundle.job_module_names)
+    assert starter["unfinished"] == starter["found"] == names
+    reference = extract(bundle.text("reference").encode(), "reference.py", names, bundle.job_module_names)
+    assert reference["unfinished"] == []
+
+
+def test_an_answer_block_with_one_line_written_is_not_unfinished():
+    source = ("def relu(Z):\n    ### START CODE HERE ### (1 line)\n    A = None\n    B = Z * 2\n"
+              "    ### END CODE HERE ###\n    return A\n")
+    assert extract(source.encode(), "a.py", ["relu"], ())["unfinished"] == []
+    untouched = source.replace("    B = Z * 2\n", "    # B = ...\n")
+    assert extract(untouched.encode(), "a.py", ["relu"], ())["unfinished"] == ["relu"]

@@ -78,7 +78,7 @@ def extract(data: bytes, filename: str, graded: list, helper_modules: tuple = ()
         try:
             tree = ast.parse(source)
         except SyntaxError as error:
-            where = f"cell {cell_number}, line {error.lineno}" if cell_number else f"line {error.lineno}"
+            where = f"{cell_number}, line {error.lineno}" if cell_number else f"line {error.lineno}"
             message = f"Syntax error at {where}: {error.msg}"
             if error.text:
                 message += f"\n    {error.text.rstrip()[:LINE_CHARS]}"
@@ -89,7 +89,7 @@ def extract(data: bytes, filename: str, graded: list, helper_modules: tuple = ()
             for name in affected:
                 syntax_errors[name] = {"message": message, "newer": newer}
             if not affected:
-                notes.append(f"Cell {cell_number} was skipped: it has a syntax error and defines no graded function.")
+                notes.append(f"The {cell_number} was skipped: it has a syntax error and defines no graded function.")
             continue
         lines = source.split("\n")
         for node in tree.body:
@@ -97,7 +97,7 @@ def extract(data: bytes, filename: str, graded: list, helper_modules: tuple = ()
                     or _is_constant(node):
                 first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
                 text = "\n".join(lines[first - 1 : node.end_lineno])
-                origin = f"cell {cell_number}, line {first}" if cell_number else f"line {first}"
+                origin = f"{cell_number}, line {first}" if cell_number else f"line {first}"
                 chunks.append((node, text, origin, first))
             elif not _is_docstring(node):
                 dropped_statements += 1

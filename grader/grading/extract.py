@@ -59,9 +59,9 @@ class Extraction:
         """Where line `line` of submission.py stood in the student's upload."""
         for start, end, origin, first_line in self.line_map:
             if start <= line <= end:
-                where, _, _ = origin.partition(", line ")
+                where, _, _ = origin.rpartition(", line ")
                 offset = first_line + (line - start)
-                return f"{where}, line {offset}" if where.startswith("cell") else f"line {offset}"
+                return f"{where}, line {offset}" if where else f"line {offset}"
         return None
 
 
@@ -104,7 +104,7 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         start, end, origin, first_line = entry
         if not (type(start) is type(end) is type(first_line) is int and type(origin) is str and start <= end):
             raise ValueError("line map entry")
-        line_map.append((start, end, origin[:100], first_line))
+        line_map.append((start, end, origin[:200], first_line))
     return Extraction(
         source=document["source"],
         found=_names(document.get("found"), names),

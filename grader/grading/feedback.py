@@ -122,7 +122,8 @@ def function_report(
     if name in extraction.syntax_errors:
         message = messages.say("syntax_error", function=name, message=extraction.syntax_errors[name])
         return FunctionReport(name, ERROR, 0.0, points, [{"name": "syntax", "passed": False, "message": message}],
-                              hint=messages.hint("syntax_error"), mistake="message:syntax_error", summary=message)
+                              hint=messages.hint("syntax_error"), mistake="message:syntax_error",
+                              summary=messages.say("syntax_error_summary", function=name))
     if name in extraction.misplaced:
         message = messages.say("not_in_code_cell", function=name, cell=extraction.misplaced[name])
         return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],

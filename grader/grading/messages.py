@@ -30,6 +30,8 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
         "Keep the line `def {function}(...)` under its `# GRADED FUNCTION: {function}` marker, spelled exactly so.",
     ),
     "syntax_error": ("{function} could not be read: {message}", "Fix the syntax error; the other functions were still graded."),
+    # a card's one-line summary above its checks, which quote the error: the text is shown once
+    "syntax_error_summary": ("{function} could not be read because of a syntax error.", None),
     "timeout": (
         "{function} did not finish within {wall_s:g} s and was stopped.",
         "Look for a loop that never ends, or work repeated far more often than needed.",

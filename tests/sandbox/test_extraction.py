@@ -80,9 +80,11 @@ def test_syntax_error_in_one_cell_costs_only_the_function_defined_there():
         "print(unbalanced",
     )
     result = extract(data, "a.ipynb", GRADED)
-    assert "cell 2, line 1" in result["syntax_errors"]["update_parameters_with_gd"]["message"]
+    message = result["syntax_errors"]["update_parameters_with_gd"]["message"]
+    assert "at cell `def update_parameters_with_gd(parameters, grads, learning...`, line 1" in message
+    assert "cell 2" not in message  # Jupyter shows no cell numbers
     assert result["found"] == ["initialize_velocity"]
-    assert any("Cell 4 was skipped" in n for n in result["notes"])
+    assert any(n.startswith("The cell `print(unbalanced` was skipped") for n in result["notes"])
 
 
 def test_traceback_lines_map_back_to_the_notebook_cell():
@@ -90,7 +92,7 @@ def test_traceback_lines_map_back_to_the_notebook_cell():
     result = extract(data, "a.ipynb", GRADED)
     line = result["source"].splitlines().index("    return 1 / 0") + 1
     start, end, origin, first_line = next(entry for entry in result["line_map"] if entry[0] <= line <= entry[1])
-    assert (origin, first_line + line - start) == ("cell 2, line 3", 4)
+    assert (origin, first_line + line - start) == ("cell `x = 1`, line 3", 4)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,15 @@ def test_a_graded_function_in_a_markdown_cell_is_named_with_its_cell():
              {"cell_type": "markdown", "source": "# GRADED FUNCTION: initialize_velocity\n\ndef initialize_velocity(p):\n"}]
     result = extract(json.dumps({"nbformat": 4, "cells": cells}).encode(), "a.ipynb", GRADED)
     assert result["missing"] == ["update_parameters_with_gd", "initialize_velocity"]
-    assert result["misplaced"] == {"initialize_velocity": "cell 2, a Markdown cell"}
+    assert result["misplaced"] == {"initialize_velocity": "the Markdown cell `# GRADED FUNCTION: initialize_velocity`"}
+
+
+def test_a_cell_is_named_by_its_marker_and_its_in_number_when_the_file_has_one():
+    cells = [{"cell_type": "code", "execution_count": 12, "source": ["import numpy as np\n", "\n",
+              "# GRADED FUNCTION: initialize_velocity\n", "def initialize_velocity(p)\n", "    return {}\n"]}]
+    result = extract(json.dumps({"nbformat": 4, "cells": cells}).encode(), "a.ipynb", GRADED)
+    assert result["syntax_errors"]["initialize_velocity"]["message"].startswith(
+        "Syntax error at cell `# GRADED FUNCTION: initialize_velocity` (In [12]), line 4: ")
 
 
 def test_the_extraction_names_the_definitions_it_keeps_for_the_supplied_code():

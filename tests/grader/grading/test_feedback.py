@@ -164,3 +164,13 @@ def test_the_starters_placeholders_make_one_line_even_when_the_function_raises()
     report = function_report(graded, run, {"published": 1.0}, unfinished, [], {})
     assert [c["message"] for c in report.checks] == ["relu still returns None: fill in the START/END CODE block."]
     assert report.traceback == ""
+
+
+def test_a_syntax_errors_text_appears_once_on_its_card():
+    graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
+    broken = extraction("")
+    broken.syntax_errors = {"relu": "Syntax error at cell `# GRADED FUNCTION: relu` (In [4]), line 2: expected ':'"}
+    report = function_report(graded, None, {}, broken, [], {})
+    card = [report.summary] + [c["message"] for c in report.checks] + [report.hint or ""]
+    assert sum(text.count("expected ':'") for text in card) == 1
+    assert report.summary == "relu could not be read because of a syntax error."

@@ -34,6 +34,8 @@ class FunctionReport:
     output: str = ""
     traceback: str = ""
     metrics: dict = field(default_factory=dict)  # model checks only: measured accuracies
+    about: str = ""  # model checks only: what the check is and what it is worth, in plain words
+    plot_alt: dict = field(default_factory=dict)  # model checks only: "cost"/"boundary" -> the plot's facts as text
     staff_notes: list[str] = field(default_factory=list)  # withheld from the student: hidden cases' errors, prints
     # Per case, in order: {"hidden", "reveal", "passed"}; in the document only when a hidden case's verdict
     # is revealed later than now (reveal "after_due" or "never"), so pages can withhold it until then.
@@ -50,6 +52,10 @@ class FunctionReport:
         }
         if self.metrics:
             document["metrics"] = self.metrics
+        if self.about:
+            document["about"] = self.about
+        if self.plot_alt:
+            document["plot_alt"] = self.plot_alt
         if any(case["reveal"] != "now" for case in self.cases):
             document["cases"] = self.cases
         return document

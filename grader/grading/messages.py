@@ -45,6 +45,15 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "too_large_result": ("{function} returned more than the grader accepts from one function.",
                          "Return only the arrays the function should return, of the course's sizes."),
     "not_run": ("{function} was not called on this case: an earlier case stopped it.", None),
+    # model checks: what one is and what it is worth, in plain words, on its card
+    "model_about": ("A model check: the course's model is trained with your functions and the grader measures how "
+                    "well it classifies.", None),
+    "model_worth_none": ("It is worth 0 points: it shows whether your functions work together and does not change "
+                         "your score.", None),
+    "model_worth": ("It is worth {points:g} point(s) of your score.", None),
+    "plot_cost_alt": ("Cost over training, {title}: your functions end at {final}; the reference ends at "
+                      "{reference}.", None),
+    "plot_boundary_alt": ("Decision boundary, {title}, over the training points: {accuracy}.", None),
     # case level
     "ran": ("{case}: ran without error.", None),
     "raised": ("{case}: {function} raised {error_type}: {error_message}", None),

@@ -122,6 +122,9 @@ class FunctionResult(models.Model):
     output = models.TextField(blank=True, help_text="excerpt of what the function printed")
     traceback = models.TextField(blank=True)
     metrics = models.JSONField(default=dict, blank=True)
+    about = models.TextField(blank=True, help_text="model checks: what the check is and what it is worth")
+    plot_alt = models.JSONField(default=dict, blank=True,
+                                help_text="model checks: each plot's facts as text (final costs, accuracies)")
     cases = models.JSONField(default=list, blank=True, help_text="per case: hidden, reveal, passed (for withholding)")
     staff_notes = models.JSONField(default=list, blank=True,
                                    help_text="withheld from the student: what hidden cases raised and printed")

@@ -157,6 +157,8 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
             output=f.output[:4096],
             traceback=f.traceback[:8192],
             metrics=f.metrics,
+            about=f.about,
+            plot_alt=f.plot_alt,
             cases=f.cases,
             staff_notes=f.staff_notes,
         )

@@ -64,8 +64,8 @@ def load_namespace(source: str, filename: str) -> tuple[dict, list[str]]:
             exec(compile(ast.Module([node], []), filename, "exec"), namespace)  # noqa: S102 - the student's own code
         except Exception as error:  # noqa: BLE001 - reported, like the grader's setup notes
             line = ast.get_source_segment(source, node) or ""
-            failed.append(messages.say("setup_failed", source=line.splitlines()[0] if line else "?",
-                                       error=f"{type(error).__name__}: {error}"))
+            failed.append(f"`{line.splitlines()[0] if line else '?'}` failed on this computer and was skipped: "
+                          f"{type(error).__name__}: {error}")
     return namespace, failed
 
 

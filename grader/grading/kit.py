@@ -24,6 +24,7 @@ import numpy as np
 from assignments.bundle import Bundle
 from assignments.source import callee_module
 from grader.grading.inputs import FUNCTIONS, prepare_inputs
+from grader.grading import kit_check
 from grader.grading.kit_check import CASES_JSON, CASES_NPZ
 from grader.grading.supplied import given_chunks
 from sandbox.wire import decode, encode
@@ -95,6 +96,7 @@ def starter_kit(bundle: Bundle, grader) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as kit:
         kit.writestr(top + document["notebook"], starter.read_bytes())
+        kit.writestr(top + "README.txt", f"{bundle.title}: starter kit\n\n{kit_check.__doc__}")
         for path in bundle.job_files:
             kit.write(path, top + path.name)
         kit.write(ROOT / "grader/grading/kit_check.py", top + CHECK_NAME)

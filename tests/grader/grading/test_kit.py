@@ -115,3 +115,14 @@ def test_a_catalogued_mistake_fails_locally_with_the_platforms_message(slug, tmp
     assert f"\n{mistake.function}: FAILED\n" in result.stdout
     assert "  FAIL " + platform_message.replace("\n", "\n       ") in result.stdout, (platform_message, result.stdout)
     assert kit.is_dir()
+
+
+@pytest.mark.parametrize("slug", NUMPY_BUNDLES)
+def test_the_kits_untouched_notebook_gets_one_line_per_function(slug, tmp_path, numpy_only):
+    bundle = load_bundle(bundle_folders()[slug])
+    kit = unpack(slug, tmp_path)
+    result = run_check(kit, numpy_only, kit / f"{slug}.ipynb")
+    assert result.returncode == 1, result.stdout + result.stderr
+    for graded in bundle.functions:
+        section = result.stdout.split(f"\n{graded.name}: FAILED\n", 1)[1].split("\n\n", 1)[0]
+        assert section == f"  FAIL {graded.name} still returns None: fill in the START/END CODE block.", section

@@ -84,7 +84,7 @@ def test_a_newer_pythons_syntax_is_a_file_verdict_naming_the_versions(grader, ve
 def test_an_upload_nested_too_deeply_is_a_file_verdict_never_a_worker_exception(grader, data):
     document = grader.grade(student_files.get_bundle("optimization"), "deep.py", data).document()
     assert {f["status"] for f in document["functions"].values()} == {"error"} and document["score"] == 0
-    assert document["notes"][0].startswith(("Your file could not be read", "Syntax error at line"))
+    assert document["rejected"].startswith(("Your file could not be read", "Syntax error at line"))
 
 
 def test_a_word_in_a_docstring_is_not_called_a_use_of_the_courses_code(monkeypatch, tmp_path):

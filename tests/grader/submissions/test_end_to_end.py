@@ -80,7 +80,6 @@ def test_one_wrong_function_fails_only_that_function(student_client):
 @pytest.mark.parametrize(
     "name, data, expect",
     [
-        ("syntax.py", files.SYNTAX_ERROR_PY, {"*": ("error", "Syntax error at line 3")}),
         ("missing.ipynb", files.notebook(replace={"initialize_adam": None}),
          {"initialize_adam": ("missing", "was not found"), "update_parameters_with_gd": ("passed", "")}),
         ("raises.py", files.python_file(replace={"update_parameters_with_gd": files.GD_RAISES}),
@@ -110,6 +109,7 @@ def test_bad_input_is_stored_and_explained(student_client, name, data, expect):
 @pytest.mark.parametrize(
     "name, data, text",
     [
+        ("syntax.py", files.SYNTAX_ERROR_PY, "Syntax error at line 3"),
         ("broken.ipynb", b'{"cells": [', "not valid JSON"),
         ("other.ipynb", files.not_a_notebook(), "not a Jupyter notebook"),
         ("empty.py", b"", "The file is empty"),

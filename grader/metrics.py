@@ -22,7 +22,7 @@ FIRST_FEEDBACK = Histogram("gradebox_first_feedback_seconds",
                            "From an upload's commit to its first stored cards (fresh uploads only)", buckets=BUCKETS)
 GRADING = Histogram("gradebox_grading_seconds", "Time one grading phase took in a worker", ["phase"],
                     buckets=BUCKETS)
-OUTCOMES = Counter("gradebox_gradings_total", "Gradings that ended, by outcome (graded or failed)", ["outcome"])
+OUTCOMES = Counter("gradebox_gradings_total", "Gradings that ended, by outcome (graded, rejected or failed)", ["outcome"])
 SANDBOX_FAULTS = Counter("gradebox_sandbox_faults_total",
                          "Platform faults met while grading (every attempt counts), by kind", ["fault"])
 POOL_READY = Gauge("gradebox_pool_ready_containers", "Warm sandbox containers ready, summed over live workers",

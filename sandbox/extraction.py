@@ -30,6 +30,10 @@ except ImportError:
 SANDBOX_MODULES = {"numpy", "math", "h5py", "copy", "random", "functools", "itertools", "collections"}
 NOTES_MAX = 200
 LINE_CHARS = 300  # of the line a syntax error quotes
+SKIPPED_SHOWN = 20  # unneeded imports quoted in their one note
+# The course's answer blocks, and a line of an untouched one: `dW1 = None`, `parameters["W" + str(l)] = None`.
+ANSWER_BLOCK = re.compile(r"^[ \t]*### START CODE HERE ###[^\n]*\n(.*?)^[ \t]*### END CODE HERE ###", re.M | re.S)
+PLACEHOLDER_LINE = re.compile(r"^[^=#]+=\s*None\s*(?:#.*)?$")
 HEADER = "# Extracted by Gradebox: imports and definitions only."
 # Syntax a newer Python accepts than some environment's: (key, the Python that introduced it, what the error line
 # shows, what the error message says or None). Checked only when the environment's Python is older, so a syntax
@@ -74,7 +78,7 @@ def extract(data: bytes, filename: str, graded: list, helper_modules: tuple = ()
         try:
             tree = ast.parse(source)
         except SyntaxError as error:
-            where = f"cell {cell_number}, line {error.lineno}" if cell_number else f"line {error.lineno}"
+            where = f"{cell_number}, line {error.lineno}" if cell_number else f"line {error.lineno}"
             message = f"Syntax error at {where}: {error.msg}"
             if error.text:
                 message += f"\n    {error.text.rstrip()[:LINE_CHARS]}"
@@ -85,7 +89,7 @@ def extract(data: bytes, filename: str, graded: list, helper_modules: tuple = ()
             for name in affected:
                 syntax_errors[name] = {"message": message, "newer": newer}
             if not affected:
-                notes.append(f"Cell {cell_number} was skipped: it has a syntax error and defines no graded function.")
+                notes.append(f"The {cell_number} was skipped: it has a syntax error and defines no graded function.")
             continue
         lines = source.split("\n")
         for node in tree.body:
@@ -93,7 +97,7 @@ def extract(data: bytes, filename: str, graded: list, helper_modules: tuple = ()
                     or _is_constant(node):
                 first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
                 text = "\n".join(lines[first - 1 : node.end_lineno])
-                origin = f"cell {cell_number}, line {first}" if cell_number else f"line {first}"
+                origin = f"{cell_number}, line {first}" if cell_number else f"line {first}"
                 chunks.append((node, text, origin, first))
             elif not _is_docstring(node):
                 dropped_statements += 1
@@ -188,6 +192,7 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
 
     kept: list = []
     seen_imports: set = set()
+    skipped: list = []  # imports the graded functions do not need: one note for all of them
     for chunk in chunks:
         node, text = chunk[0], chunk[1]
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Try)):
@@ -196,7 +201,7 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
                 set(_bound_names(node)) & used
             )
             if not keep:
-                notes.append(f"Skipped an import the graded functions do not need: {text.strip()}")
+                skipped.append(" ".join(text.split()))
             elif text not in seen_imports:
                 seen_imports.add(text)
                 kept.append(chunk)
@@ -209,6 +214,11 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
         elif definitions.get(node.name) is chunk and node.name in wanted:
             kept.append(chunk)
 
+    if skipped:
+        shown = "; ".join(f"`{line[:LINE_CHARS]}`" for line in dict.fromkeys(skipped[:SKIPPED_SHOWN]))
+        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        notes.append(f"Skipped {len(skipped)} import{'s' if len(skipped) > 1 else ''} the graded functions do not "
+                     f"need (not an error): {shown}{more}.")
     dropped_statements += sum(1 for chunk in chunks if isinstance(chunk[0], ast.Assign) and chunk not in kept)
     if dropped_statements:
         notes.insert(dropped_note_at,
@@ -231,4 +241,16 @@ def _assemble(chunks: list, graded: list, notes: list, syntax_errors: dict, avai
         "line_map": line_map,
         "misplaced": {},
         "defined": sorted(chunk[0].name for chunk in kept if isinstance(chunk[0], (ast.FunctionDef, ast.ClassDef))),
+        # names the graded functions (and the defs they need) use as code: never a word of a docstring, a comment
+        # or a string, so "your functions call X" is said only of a real use
+        "referenced": sorted(used),
+        "unfinished": [name for name in needed if _untouched(definitions[name][1])],
     }
+
+
+def _untouched(text: str) -> bool:
+    """Whether every START/END CODE block of a def still holds only the starter's `... = None` placeholders."""
+    blocks = ANSWER_BLOCK.findall(text)
+    lines = [line.strip() for block in blocks for line in block.split("\n")]
+    code = [line for line in lines if line and not line.startswith("#")]
+    return bool(blocks) and all(PLACEHOLDER_LINE.match(line) for line in code)

@@ -21,6 +21,9 @@ NEWLINES = re.compile(r"\r\n|\r|\n")
 _IPYTHON_LINE = re.compile(r"^\s*([%!]|\?+[\w.]|[\w.]+\?{1,2}\s*$)")  # %magic, !cmd, ?obj, obj?, obj??
 
 
+CELL_LABEL_CHARS = 60  # of the line that names a cell
+MARKER_LINE = re.compile(r"#\s*GRADED FUNCTION:\s*\w+")
+
 class FileProblem(Exception):
     """The upload as a whole cannot be read; `message` is written for the student."""
 
@@ -31,8 +34,9 @@ class FileProblem(Exception):
         self.newer = newer  # {"feature", "python"}: syntax of a newer Python than the sandbox's (extraction.py)
 
 
-def read_cells(data: bytes, filename: str) -> tuple[list[tuple[int | None, str]], list[str]]:
-    """[(cell number or None for a script, source)] with "\\n" line ends, and notes about what was assumed."""
+def read_cells(data: bytes, filename: str) -> tuple[list[tuple[str | None, str]], list[str]]:
+    """[(the cell's label (`cell_label`) or None for a script, source)] with "\\n" line ends, and notes about what
+    was assumed."""
     text, notes = _decode(data)
     named_notebook = filename.lower().endswith(".ipynb")
     looks_like_json = text.lstrip().startswith("{")
@@ -124,10 +128,25 @@ def _notebook_cells(text: str) -> list[tuple[int, str]]:
     else:
         raise FileProblem("The file is JSON but not a Jupyter notebook (it has no cells).")
     return [
-        (number, NEWLINES.sub("\n", _cell_text(cell.get(source_key, ""))))
-        for number, cell in enumerate(cells, start=1)
+        (cell_label(cell, source_key), NEWLINES.sub("\n", _cell_text(cell.get(source_key, ""))))
+        for cell in cells
         if isinstance(cell, dict) and cell.get("cell_type") == "code"
     ]
+
+
+def cell_label(cell: dict, source_key: str = "source", kind: str = "") -> str:
+    """A cell named by what Jupyter shows of it: "cell `# GRADED FUNCTION: relu` (In [12])": its marker line, else
+    its first non-blank line (clipped), and its execution count when the file kept one. Jupyter shows no cell
+    numbers, so none is given."""
+    lines = [line.strip() for line in _cell_text(cell.get(source_key, "")).splitlines() if line.strip()]
+    marker = next((line for line in lines if MARKER_LINE.match(line)), None)
+    first = marker or (lines[0] if lines else "")
+    first = first if len(first) <= CELL_LABEL_CHARS else first[: CELL_LABEL_CHARS - 3] + "..."
+    label = f"{kind + ' ' if kind else ''}cell `{first.replace('`', chr(39))}`" if first else f"an empty {kind or 'code'} cell"
+    count = cell.get("execution_count", cell.get("prompt_number"))
+    if type(count) is int:
+        label += f" (In [{count}])"
+    return label
 
 
 def misplaced_definitions(data: bytes, filename: str, names: list[str]) -> dict[str, str]:
@@ -139,14 +158,14 @@ def misplaced_definitions(data: bytes, filename: str, names: list[str]) -> dict[
         return {}
     cells = raw.get("cells") if isinstance(raw, dict) else None
     found = {}
-    for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+    for cell in cells if isinstance(cells, list) else []:
         if not isinstance(cell, dict) or cell.get("cell_type") == "code":
             continue
         source = _cell_text(cell.get("source", ""))
         kind = {"markdown": "Markdown", "raw": "Raw"}.get(str(cell.get("cell_type")), str(cell.get("cell_type")))
         for name in names:
             if name not in found and re.search(rf"(GRADED FUNCTION:\s*{re.escape(name)}\b|\bdef\s+{re.escape(name)}\s*\()", source):
-                found[name] = f"cell {number}, a {kind} cell"
+                found[name] = f"the {cell_label(cell, kind=kind)}"
     return found
 
 

@@ -1,12 +1,20 @@
-"""Values as a JSON tree plus flat arrays; runs inside the sandbox, so stdlib, NumPy and h5py only."""
+"""Values as a JSON tree plus flat arrays; runs inside the sandbox, so stdlib, NumPy and h5py only.
+
+h5py is needed only for the HDF5 helpers (`write_h5_tree`, `read_h5_tree`): the starter kit's local check
+decodes its published cases from an .npz with this module on a Python that has NumPy alone.
+"""
 from __future__ import annotations
 
 import json
 import math
 import reprlib
 
-import h5py
 import numpy as np
+
+try:
+    import h5py
+except ImportError:  # the starter kit's check: values come from an .npz
+    h5py = None
 
 try:
     from channel import ChannelError, frame, split_frames  # inside the sandbox, beside this file
@@ -167,7 +175,7 @@ def _load_array(arrays, ref: str) -> np.ndarray:
         stored = arrays[ref]
     except (KeyError, ValueError) as exc:
         raise WireError(f"array {ref!r} is missing") from exc
-    if isinstance(stored, h5py.Dataset):
+    if h5py is not None and isinstance(stored, h5py.Dataset):
         stored = stored[()]
     elif not isinstance(stored, (np.ndarray, np.generic)):
         raise WireError(f"{ref!r} is not an array")

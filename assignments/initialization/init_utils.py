@@ -7,7 +7,6 @@ jobs receive circles_train.h5 only; circles_test.h5 stays on the trusted side.
 """
 import os
 
-import h5py
 import numpy as np
 
 from dnn_utils import sigmoid, relu, forward_propagation, backward_propagation, predict, predict_dec, plot_decision_boundary  # noqa: F401 (the course's helpers define them)
@@ -43,6 +42,7 @@ def read_circles(path, prefix):
             f"the circles data set {path!r} is missing; it holds the course's "
             f"make_circles(noise=.05) points as '{prefix}_X' (2, m) and '{prefix}_Y' (1, m)."
         )
+    import h5py  # here, so the module imports with NumPy alone (the starter kit's local check)
     with h5py.File(path, "r") as f:
         return np.array(f[prefix + "_X"]), np.array(f[prefix + "_Y"])
 

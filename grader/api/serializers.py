@@ -141,7 +141,8 @@ class SubmissionSerializer(serializers.Serializer):
         return submission.version.number if submission.version_id else None
 
     def get_error(self, submission) -> str | None:
-        return submission.error_message or None if submission.status == Submission.Status.FAILED else None
+        finished_without_score = (Submission.Status.FAILED, Submission.Status.REJECTED)
+        return submission.error_message or None if submission.status in finished_without_score else None
 
     @extend_schema_field({"type": "object", "nullable": True, "description": "the result document of DESIGN.md"})
     def get_result(self, submission):

@@ -7,6 +7,6 @@ app_name = "courses"
 urlpatterns = [
     path("", views.home, name="home"),
     path("courses/<slug:course_slug>/<slug:slug>/", views.assignment_detail, name="assignment"),
-    path("courses/<slug:course_slug>/<slug:slug>/starter.ipynb", views.starter_notebook, name="starter"),
+    path("courses/<slug:course_slug>/<slug:slug>/starter-kit.zip", views.starter_kit, name="starter"),
     path("courses/<slug:course_slug>/<slug:slug>/submit", submission_views.upload, name="upload"),
 ]

@@ -4,8 +4,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from grader.authoring.services import bundle_of
 from grader.courses.access import assignment_for, visible_assignments
 from grader.courses.standing import standing
+from grader.grading.kit import cached_starter_kit
+from grader.grading.setup import get_grader
 from grader.submissions.forms import UploadForm
 from grader.submissions.models import Submission
 
@@ -53,11 +56,13 @@ def upload_error(request, assignment, token: str | None) -> str | None:
 
 
 @login_required
-def starter_notebook(request, course_slug, slug):
+def starter_kit(request, course_slug, slug):
+    """The assignment's starter kit (grader/grading/kit.py): the notebook, the course's helpers and data, and a
+    local check of the published cases."""
     assignment = assignment_for(request.user, course_slug, slug)
-    starter = None
-    if assignment.current_version is not None:
-        starter = assignment.current_version.files.filter(role="starter").first()
-    if starter is None:
+    version = assignment.current_version
+    if version is None or not version.files.filter(role="starter").exists():
         raise Http404("This assignment has no starter notebook.")
-    return FileResponse(starter.file.open("rb"), as_attachment=True, filename=f"{assignment.slug}.ipynb")
+    path = cached_starter_kit(bundle_of(version), get_grader())
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{assignment.slug}-starter-kit.zip",
+                        content_type="application/zip")

@@ -42,6 +42,8 @@ class Extraction:
     defined: list[str] = field(default_factory=list)  # functions and classes the extracted source defines
     patterns_shown: list[str] = field(default_factory=list)  # keys of the mistakes whose source pattern it shows
     environment: dict[str, str] = field(default_factory=dict)  # the sandbox's {"python", "numpy"} versions
+    referenced: list[str] = field(default_factory=list)  # names the graded functions use as code (not in text)
+    unfinished: list[str] = field(default_factory=list)  # graded functions whose answer blocks are the starter's
 
     def with_prefix(self, text: str) -> "Extraction":
         """The same extraction with `text` (supplied code) before the student's source; line map shifted."""
@@ -57,9 +59,9 @@ class Extraction:
         """Where line `line` of submission.py stood in the student's upload."""
         for start, end, origin, first_line in self.line_map:
             if start <= line <= end:
-                where, _, _ = origin.partition(", line ")
+                where, _, _ = origin.rpartition(", line ")
                 offset = first_line + (line - start)
-                return f"{where}, line {offset}" if where.startswith("cell") else f"line {offset}"
+                return f"{where}, line {offset}" if where else f"line {offset}"
         return None
 
 
@@ -102,7 +104,7 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         start, end, origin, first_line = entry
         if not (type(start) is type(end) is type(first_line) is int and type(origin) is str and start <= end):
             raise ValueError("line map entry")
-        line_map.append((start, end, origin[:100], first_line))
+        line_map.append((start, end, origin[:200], first_line))
     return Extraction(
         source=document["source"],
         found=_names(document.get("found"), names),
@@ -115,6 +117,9 @@ def _extraction(document, graded: list[str], versions: dict) -> Extraction:
         defined=[name for name in _list(document.get("defined")) if type(name) is str and IDENTIFIER.match(name)],
         patterns_shown=[key for key in _list(document.get("patterns_shown", [])) if type(key) is str][:200],
         environment=versions,
+        unfinished=_names(document.get("unfinished", []), names),
+        referenced=[name for name in _list(document.get("referenced", [])) if type(name) is str
+                    and IDENTIFIER.match(name)][:10000],
     )
 
 

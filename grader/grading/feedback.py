@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from assignments.bundle import Bundle, Case, GradedFunction, Mistake
 from grader.grading import diagnosis, environment, messages
-from grader.grading.compare import SHAPES, STRUCTURE, VALUES, compare_outputs, compare_threshold
+from grader.grading.checks import value_checks
 from grader.grading.diagnosis import Diagnosis, MistakeOutputs
 from grader.grading.extract import Extraction
 
@@ -34,6 +34,8 @@ class FunctionReport:
     output: str = ""
     traceback: str = ""
     metrics: dict = field(default_factory=dict)  # model checks only: measured accuracies
+    about: str = ""  # model checks only: what the check is and what it is worth, in plain words
+    plot_alt: dict = field(default_factory=dict)  # model checks only: "cost"/"boundary" -> the plot's facts as text
     staff_notes: list[str] = field(default_factory=list)  # withheld from the student: hidden cases' errors, prints
     # Per case, in order: {"hidden", "reveal", "passed"}; in the document only when a hidden case's verdict
     # is revealed later than now (reveal "after_due" or "never"), so pages can withhold it until then.
@@ -50,6 +52,10 @@ class FunctionReport:
         }
         if self.metrics:
             document["metrics"] = self.metrics
+        if self.about:
+            document["about"] = self.about
+        if self.plot_alt:
+            document["plot_alt"] = self.plot_alt
         if any(case["reveal"] != "now" for case in self.cases):
             document["cases"] = self.cases
         return document
@@ -62,6 +68,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     models: list[FunctionReport] = field(default_factory=list)  # model-level checks, after the functions
     images: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (model check id, "cost"|"boundary") -> PNG
+    rejected: str = ""  # why the file could not be read at all (DESIGN.md "rejected"): then nothing was graded
 
     @property
     def score(self) -> float:
@@ -82,13 +89,16 @@ class Report:
             "functions": {f.name: f.document() for f in self.functions},
             "notes": self.notes,
         }
+        if self.rejected:
+            document["rejected"] = self.rejected
         if self.models:
             document["models"] = {m.name: m.document() for m in self.models}
         return document
 
 
 def file_problem_report(assignment: Bundle, message: str) -> Report:
-    """The upload could not be read at all: every function gets the same clear message."""
+    """The upload could not be read at all: the submission is rejected with `message`; every function lists it
+    too, for readers of the result document that look only at functions."""
     functions = [
         FunctionReport(
             name=f.name,
@@ -100,7 +110,7 @@ def file_problem_report(assignment: Bundle, message: str) -> Report:
         )
         for f in assignment.functions
     ]
-    return Report(assignment.slug, functions, notes=[message])
+    return Report(assignment.slug, functions, notes=[], rejected=message)
 
 
 def function_report(
@@ -118,7 +128,8 @@ def function_report(
     if name in extraction.syntax_errors:
         message = messages.say("syntax_error", function=name, message=extraction.syntax_errors[name])
         return FunctionReport(name, ERROR, 0.0, points, [{"name": "syntax", "passed": False, "message": message}],
-                              hint=messages.hint("syntax_error"), mistake="message:syntax_error", summary=message)
+                              hint=messages.hint("syntax_error"), mistake="message:syntax_error",
+                              summary=messages.say("syntax_error_summary", function=name))
     if name in extraction.misplaced:
         message = messages.say("not_in_code_cell", function=name, cell=extraction.misplaced[name])
         return FunctionReport(name, MISSING, 0.0, points, [{"name": "defined", "passed": False, "message": message}],
@@ -145,6 +156,10 @@ def function_report(
     report.hint, report.mistake = (diagnosed.hint, diagnosed.key) if diagnosed else (None, "")
     report.summary = builder.summary()
     report.cases = builder.verdicts
+    if status != PASSED and (builder.unfinished == len(graded.cases) or name in extraction.unfinished):  # the starter as handed out: one line, not one per case or key
+        message = messages.say("unfinished", function=name)
+        report.checks = [{"name": "unfinished", "passed": False, "message": message}]
+        report.hint, report.mistake, report.summary, report.traceback = None, "message:unfinished", message, ""
     return report
 
 
@@ -164,6 +179,7 @@ class _CaseChecks:
         self.staff_notes: list[str] = []  # what hidden cases raised, in full: for staff only
         self.reveal = "now"  # of the case being checked
         self.hidden = False  # whether the case being checked is hidden (its id may read "hidden" either way)
+        self.unfinished = 0  # cases that got the starter's None back
 
     def suggest(self, key: str, hint: str | None) -> None:
         """Keeps the first failure's hint (a catalogue message's), with its key."""
@@ -202,30 +218,15 @@ class _CaseChecks:
             self._raised(label, case_run.error or {}, case.hidden)
             return
         self.add(f"{label}: runs", True, messages.say("ran", case=label))
-        if case.threshold is not None:
-            op, bound = case.threshold
-            comparison = compare_threshold(case_run.value, self.graded.outputs, op, bound)
-        else:
-            op, bound = "", 0.0
-            comparison = compare_outputs(expected, case_run.value, self.graded.outputs, case.rtol, case.atol)
-        for check in (STRUCTURE, SHAPES, VALUES):
-            problems = comparison.failed(check)
-            if not problems:
-                ok_key = {STRUCTURE: "structure_ok", SHAPES: "shapes_ok", VALUES: "threshold_ok" if op else "values_ok"}[check]
-                self.add(f"{label}: {check}", True, messages.say(ok_key, case=label, rtol=case.rtol, atol=case.atol,
-                                                                 op=op, bound=bound))
-                continue
-            if case.hidden:
-                paths = ", ".join(sorted({p.path for p in problems}))
-                what = {STRUCTURE: "structure", SHAPES: "shape", VALUES: "values"}[check]
-                self.add(f"{label}: {check}", False, messages.say("hidden_wrong", case=label, what=what, paths=paths))
-            else:
-                text = "\n".join(messages.say(p.key, case=label, path=p.path, **p.fields) for p in problems)
-                self.add(f"{label}: {check}", False, text)
-            for p in problems:
-                self.suggest(p.key, messages.fixed_hint(p.key) if case.hidden
-                             else messages.hint(p.key, path=p.path, **p.fields))
-            return  # later checks cannot be judged once this one failed
+        checks, hints = value_checks(label, case_run.value, expected, self.graded.outputs, case.rtol, case.atol,
+                                     case.threshold, case.hidden)
+        for check in checks:
+            self.add(check["name"], check["passed"], check["message"])
+        for key, text in hints:
+            self.suggest(key, text)
+        if hints:
+            self.unfinished += [key for key, _ in hints] == ["still_none"]
+            return  # a check failed
         self.passed_cases += 1
 
     def _no_result(self, label: str, status: str) -> None:

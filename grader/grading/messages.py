@@ -30,6 +30,8 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
         "Keep the line `def {function}(...)` under its `# GRADED FUNCTION: {function}` marker, spelled exactly so.",
     ),
     "syntax_error": ("{function} could not be read: {message}", "Fix the syntax error; the other functions were still graded."),
+    # a card's one-line summary above its checks, which quote the error: the text is shown once
+    "syntax_error_summary": ("{function} could not be read because of a syntax error.", None),
     "timeout": (
         "{function} did not finish within {wall_s:g} s and was stopped.",
         "Look for a loop that never ends, or work repeated far more often than needed.",
@@ -43,6 +45,15 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "too_large_result": ("{function} returned more than the grader accepts from one function.",
                          "Return only the arrays the function should return, of the course's sizes."),
     "not_run": ("{function} was not called on this case: an earlier case stopped it.", None),
+    # model checks: what one is and what it is worth, in plain words, on its card
+    "model_about": ("A model check: the course's model is trained with your functions and the grader measures how "
+                    "well it classifies.", None),
+    "model_worth_none": ("It is worth 0 points: it shows whether your functions work together and does not change "
+                         "your score.", None),
+    "model_worth": ("It is worth {points:g} point(s) of your score.", None),
+    "plot_cost_alt": ("Cost over training, {title}: your functions end at {final}; the reference ends at "
+                      "{reference}.", None),
+    "plot_boundary_alt": ("Decision boundary, {title}, over the training points: {accuracy}.", None),
     # case level
     "ran": ("{case}: ran without error.", None),
     "raised": ("{case}: {function} raised {error_type}: {error_message}", None),
@@ -77,6 +88,9 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
                                "TensorFlow 2 keeps TensorFlow 1's graph API in tensorflow.compat.v1, but not {name}."),
     "why_newer_syntax": ("{feature} is syntax of Python {introduced} and later; the grader runs Python {python} and "
                          "NumPy {numpy}: write {instead}.", None),
+    # the starter's unfinished function: None, or the starter's dict/tuple of None placeholders, where values belong
+    "still_none": ("{case}: still returns None: fill in the START/END CODE block.", None),
+    "unfinished": ("{function} still returns None: fill in the START/END CODE block.", None),
     "structure_ok": ("{case}: returns the expected structure.", None),
     "shapes_ok": ("{case}: every array has the expected shape.", None),
     "values_ok": ("{case}: values match (rtol {rtol:g}, atol {atol:g}).", None),

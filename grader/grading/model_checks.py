@@ -6,18 +6,31 @@ from __future__ import annotations
 
 import io
 import logging
+import textwrap
 
 import numpy as np
 
 from assignments.bundle import ModelCheck
-from grader.grading import classifier
+from grader.grading import classifier, messages
 from grader.grading.feedback import ERROR, FAILED, PASSED, TIMEOUT, FunctionReport
 
 log = logging.getLogger(__name__)
+TITLE_CHARS = 48  # characters of a plot title's line at TITLE_POINTS on a 5-inch figure
+TITLE_POINTS = 10
+REFERENCE_WIDTH = 6.0  # points: the reference's line, drawn under the student's 1.6
 
 
 def model_report(check: ModelCheck, run, reference: dict | None, failed_functions: set[str]) -> tuple[FunctionReport, dict[str, bytes]]:
-    """One model check: its report, and its images (PNG bytes by name)."""
+    """One model check: its report (with what the check is and is worth, `about`), and its images (PNG bytes by
+    name, their facts as text in `plot_alt`)."""
+    report, images = _model_report(check, run, reference, failed_functions)
+    worth = (messages.say("model_worth", points=float(check.points)) if check.points
+             else messages.say("model_worth_none"))
+    report.about = f"{messages.say('model_about')} {worth}"
+    return report, images
+
+
+def _model_report(check: ModelCheck, run, reference: dict | None, failed_functions: set[str]) -> tuple[FunctionReport, dict[str, bytes]]:
     points = float(check.points)
     case_run = next((c for c in (run.cases if run else []) if c.id == check.id), None)
     blame = sorted(set(check.depends_on) & failed_functions)
@@ -58,14 +71,31 @@ def model_report(check: ModelCheck, run, reference: dict | None, failed_function
     status = PASSED if all(c["passed"] for c in checks) else FAILED
     summary = f"{sum(c['passed'] for c in checks)} of {len(checks)} checks passed."
     report = FunctionReport(check.id, status, points if status == PASSED else 0.0, points, checks,
-                            summary=summary, hint=follows.strip() or None)
+                            summary=summary, hint=(follows.strip() or None) if status != PASSED else None)
     report.metrics = metrics  # type: ignore[attr-defined]
     images = {}
+    reference_costs = unpack(reference)[1] if reference is not None else None
     try:
-        images = {} if not check.plot else _plots(check, parameters, costs, unpack(reference)[1] if reference is not None else None)
+        images = {} if not check.plot else _plots(check, parameters, costs, reference_costs)
     except Exception:  # a plot is a nicety; its failure must not cost the verdict
         log.exception("model plot failed", extra={"check": check.id})
+    report.plot_alt = plot_alt(check, costs, reference_costs, metrics, images)
     return report, images
+
+
+def plot_alt(check: ModelCheck, costs: list[float], reference_costs: list[float] | None, metrics: dict,
+             images: dict) -> dict[str, str]:
+    """Each plot's facts as text, for a screen reader and for anyone the image does not reach: the final cost of
+    the student's training and of the reference's, and the accuracies measured."""
+    alt = {}
+    if "cost" in images:
+        alt["cost"] = messages.say("plot_cost_alt", title=check.title,
+                                   final=f"{costs[-1]:.4g}" if costs else "no recorded cost",
+                                   reference=f"{reference_costs[-1]:.4g}" if reference_costs else "(not recorded)")
+    if "boundary" in images:
+        accuracy = ", ".join(f"{name.replace('_', ' ')} {value:.1%}" for name, value in metrics.items())
+        alt["boundary"] = messages.say("plot_boundary_alt", title=check.title, accuracy=accuracy or "no accuracy measured")
+    return alt
 
 
 def unpack(value):
@@ -85,12 +115,13 @@ def _plots(check: ModelCheck, parameters: dict, costs: list[float], reference_co
 
     images = {}
     figure, axis = plt.subplots(figsize=(5, 3.2), dpi=100)
-    if reference_costs:
-        axis.plot(reference_costs, label="reference", color="#888888", linestyle="--")
-    axis.plot(costs, label="your functions", color="#2da44e")
+    if reference_costs:  # wide and pale beneath, so it shows around the student's line where the two agree
+        axis.plot(reference_costs, label="reference", color="#9a6700", linewidth=REFERENCE_WIDTH, alpha=0.45,
+                  solid_capstyle="round", zorder=1)
+    axis.plot(costs, label="your functions", color="#1a7f37", linewidth=1.6, zorder=2)
     axis.set_xlabel("recorded step")
     axis.set_ylabel("cost")
-    axis.set_title(f"{check.title}: cost")
+    axis.set_title(_title(f"{check.title}: cost"), fontsize=TITLE_POINTS)
     axis.legend()
     images["cost"] = _png(figure)
     X, Y = classifier.read_data(check.train)
@@ -103,10 +134,15 @@ def _plots(check: ModelCheck, parameters: dict, costs: list[float], reference_co
         figure, axis = plt.subplots(figsize=(5, 3.6), dpi=100)
         axis.contourf(xx, yy, labels, cmap=plt.cm.Spectral, alpha=0.8)
         axis.scatter(X[0], X[1], c=np.ravel(Y), cmap=plt.cm.Spectral, s=12, edgecolors="k", linewidths=0.3)
-        axis.set_title(f"{check.title}: decision boundary")
+        axis.set_title(_title(f"{check.title}: decision boundary"), fontsize=TITLE_POINTS)
         images["boundary"] = _png(figure)
     plt.close("all")
     return images
+
+
+def _title(text: str) -> str:
+    """A title wrapped to the figure's width, so no word is cut off at its edge."""
+    return "\n".join(textwrap.wrap(text, TITLE_CHARS)) or text
 
 
 def _png(figure) -> bytes:

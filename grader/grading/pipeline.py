@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import shutil
 import tempfile
 import time
@@ -97,7 +96,7 @@ class Grader:
         code before, the drivers after. Raises FileProblem when the file cannot be read."""
         extraction = self.extract(bundle, filename, data, submission_id)
         prefix, supplied = supplied_for(bundle.text("supplied"), set(extraction.defined))
-        used = [name for name in supplied if re.search(rf"\b{name}\b", extraction.source)]
+        used = [name for name in supplied if name in set(extraction.referenced)]
         ignored = overridden_drivers(bundle.text("supplied"), set(extraction.defined))
         extraction = extraction.with_prefix(prefix).with_suffix(driver_code(bundle.text("supplied")))
         if ignored:

@@ -61,6 +61,13 @@ def supplied_for(supplied_text: str, student_defines: set[str]) -> tuple[str, li
     return HEADER + "\n\n".join(parts) + "\n\n", supplied
 
 
+def given_chunks(supplied_text: str) -> list[tuple[str, str | None]]:
+    """The course's given code as (source, defined name or None for an import), drivers left out: what
+    `supplied_for` chooses from (the starter kit's local check makes the same choice)."""
+    return [(source, name) for source, name in (_parsed(supplied_text) if supplied_text else ())
+            if name is None or not name.startswith(DRIVER_PREFIX)]
+
+
 def driver_code(supplied_text: str) -> str:
     """The model checks' drivers, to put after the upload (with supplied.py's imports again, for their names)."""
     chunks = _parsed(supplied_text) if supplied_text else ()

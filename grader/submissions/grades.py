@@ -120,7 +120,7 @@ def update_grade(user, assignment: Assignment) -> Grade:
         candidates = [counted(s, due) for s in counting_candidates(assignment, user)]
         chosen = choose(assignment, candidates)
         uploads = Submission.objects.filter(assignment=assignment, user=user, regrade_of__isnull=True).exclude(
-            status=Submission.Status.FAILED).count()
+            status__in=(Submission.Status.FAILED, Submission.Status.REJECTED)).count()
         values = {
             "submission_id": chosen.submission.pk if chosen else None,
             "score": chosen.score if chosen else None,

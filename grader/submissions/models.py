@@ -21,9 +21,12 @@ class Submission(models.Model):
         RUNNING = "running", "Running"
         GRADED = "graded", "Graded"
         FAILED = "failed", "Could not be graded"  # our infrastructure failed, never the student's fault
+        # the file is not gradable (empty, not a notebook or Python, too large): the student is told why
+        # (error_message); it never counts, nor against the upload limit
+        REJECTED = "rejected", "Rejected"
 
     # Order in which statuses may follow one another; a status never goes backwards.
-    _RANK = {Status.QUEUED: 0, Status.RUNNING: 1, Status.GRADED: 2, Status.FAILED: 2}
+    _RANK = {Status.QUEUED: 0, Status.RUNNING: 1, Status.GRADED: 2, Status.FAILED: 2, Status.REJECTED: 2}
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
@@ -73,7 +76,7 @@ class Submission(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.GRADED, self.Status.FAILED)
+        return self.status in (self.Status.GRADED, self.Status.FAILED, self.Status.REJECTED)
 
     def advance(self, status: str, **fields) -> bool:
         """Move to `status` under a row lock; refuses to go backwards (a redelivered task is harmless)."""
@@ -85,7 +88,7 @@ class Submission(models.Model):
             updates = {"status": status, **fields}
             if status == self.Status.RUNNING:
                 updates["started_at"] = now
-            if status in (self.Status.GRADED, self.Status.FAILED):
+            if status in (self.Status.GRADED, self.Status.FAILED, self.Status.REJECTED):
                 updates["graded_at"] = now
                 updates.update(lease_owner="", lease_expires_at=None)
             Submission.objects.filter(pk=self.pk).update(**updates)
@@ -126,6 +129,9 @@ class FunctionResult(models.Model):
     output = models.TextField(blank=True, help_text="excerpt of what the function printed")
     traceback = models.TextField(blank=True)
     metrics = models.JSONField(default=dict, blank=True)
+    about = models.TextField(blank=True, help_text="model checks: what the check is and what it is worth")
+    plot_alt = models.JSONField(default=dict, blank=True,
+                                help_text="model checks: each plot's facts as text (final costs, accuracies)")
     cases = models.JSONField(default=list, blank=True, help_text="per case: hidden, reveal, passed (for withholding)")
     staff_notes = models.JSONField(default=list, blank=True,
                                    help_text="withheld from the student: what hidden cases raised and printed")

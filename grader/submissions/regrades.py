@@ -107,7 +107,7 @@ def record_item(submission: Submission) -> None:
         return
     if submission.status == Submission.Status.GRADED:
         end_item(item, RegradeItem.Status.DONE, new_score=submission.score)
-    elif submission.status == Submission.Status.FAILED:
+    elif submission.status in (Submission.Status.FAILED, Submission.Status.REJECTED):
         end_item(item, RegradeItem.Status.FAILED, error=submission.error_message)
 
 

@@ -47,10 +47,10 @@ def refusal(assignment: Assignment, user=None, now=None) -> str | None:
                 "it no longer takes your uploads.")
     if assignment.max_submissions is not None:
         used = Submission.objects.filter(user=user, assignment=assignment, regrade_of__isnull=True).exclude(
-            status=Submission.Status.FAILED).count()
+            status__in=(Submission.Status.FAILED, Submission.Status.REJECTED)).count()
         if used >= assignment.max_submissions:
             return (f"You have used all {assignment.max_submissions} uploads this assignment allows "
-                    "(uploads the platform failed to grade do not count).")
+                    "(uploads the platform failed to grade, and files it could not read, do not count).")
     return None
 
 
@@ -158,6 +158,19 @@ def finish_failed(submission: Submission, message: str, detail: str = "", owner:
     webhooks.submission_finished(submission)
 
 
+def finish_rejected(submission: Submission, report: Report, owner: str | None = None) -> None:
+    """Ends a grading whose file could not be read at all (`report.rejected` says why, in one message): no
+    score and no cards, so no "0 of N" is shown and the score that counts is untouched. With `owner`,
+    raises leases.LeaseLost unless that worker still holds the submission's lease."""
+    with transaction.atomic():
+        leases.check(submission.pk, owner)
+        submission.function_results.all().delete()
+        submission.advance(Submission.Status.REJECTED, score=None, max_score=report.max_score,
+                           result=report.document(), notes=report.notes, error_message=report.rejected)
+    _grade_changed(submission)
+    metrics.OUTCOMES.labels("rejected").inc()
+
+
 def _grade_changed(submission: Submission) -> None:
     from grader.submissions.grades import update_grade
 
@@ -212,6 +225,8 @@ def _rows(submission: Submission, reports, kind: str, offset: int = 0) -> list[F
             output=f.output[:4096],
             traceback=f.traceback[:8192],
             metrics=f.metrics,
+            about=f.about,
+            plot_alt=f.plot_alt,
             cases=f.cases,
             staff_notes=f.staff_notes,
         )

@@ -24,7 +24,7 @@ from grader.grading.pipeline import Graded, SandboxFailure
 from grader.grading.setup import get_grader
 from grader.submissions import leases, regrades, services, sweeper
 from grader.submissions.models import FunctionResult, RegradeItem, Submission
-from grader.submissions.services import finish_failed, record_functions, record_report
+from grader.submissions.services import finish_failed, finish_rejected, record_functions, record_report
 from sandbox.backends.base import BackendUnavailable
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,10 @@ def grade_submission(self, submission_id: int) -> None:
             bundle = bundle_of(submission.version)
             graded = grader.grade_functions(bundle, submission.original_name, data, submission_id)
             train = bool(bundle.model_checks and grader.model_checks and graded.extraction is not None
-                         and graded.extraction.found)
-            if train:
+                         and graded.extraction.found and not graded.report.rejected)
+            if graded.report.rejected:  # not a notebook at all: one message, no score, nothing counted
+                finish_rejected(submission, graded.report, owner=owner)
+            elif train:
                 record_functions(submission, graded.report, owner=owner)
             else:
                 record_report(submission, graded.report, owner=owner)
@@ -122,7 +124,8 @@ def grade_submission(self, submission_id: int) -> None:
         return
     if submission.batch_id:
         regrades.record_item(submission)
-    log.info("submission graded", extra={"submission": submission_id, "score": graded.report.score})
+    log.info("submission rejected" if graded.report.rejected else "submission graded",
+             extra={"submission": submission_id, "score": graded.report.score})
 
 
 def _stored_report(submission: Submission, bundle) -> Report:

@@ -2,6 +2,7 @@
 grading it runs only inside the sandbox, on the environment's Python (tests/sandbox/test_parse_job.py)."""
 import json
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -10,6 +11,8 @@ from assignments import bundle_folders
 from assignments.bundle import load_bundle
 from sandbox.extraction import FileProblem, extract, newer_syntax, parse_upload
 from tests import student_files as files
+
+FROZEN = Path(__file__).resolve().parents[1] / "data" / "frozen"
 
 GRADED = ["update_parameters_with_gd", "initialize_velocity"]
 
@@ -77,9 +80,11 @@ def test_syntax_error_in_one_cell_costs_only_the_function_defined_there():
         "print(unbalanced",
     )
     result = extract(data, "a.ipynb", GRADED)
-    assert "cell 2, line 1" in result["syntax_errors"]["update_parameters_with_gd"]["message"]
+    message = result["syntax_errors"]["update_parameters_with_gd"]["message"]
+    assert "at cell `def update_parameters_with_gd(parameters, grads, learning...`, line 1" in message
+    assert "cell 2" not in message  # Jupyter shows no cell numbers
     assert result["found"] == ["initialize_velocity"]
-    assert any("Cell 4 was skipped" in n for n in result["notes"])
+    assert any(n.startswith("The cell `print(unbalanced` was skipped") for n in result["notes"])
 
 
 def test_traceback_lines_map_back_to_the_notebook_cell():
@@ -87,7 +92,7 @@ def test_traceback_lines_map_back_to_the_notebook_cell():
     result = extract(data, "a.ipynb", GRADED)
     line = result["source"].splitlines().index("    return 1 / 0") + 1
     start, end, origin, first_line = next(entry for entry in result["line_map"] if entry[0] <= line <= entry[1])
-    assert (origin, first_line + line - start) == ("cell 2, line 3", 4)
+    assert (origin, first_line + line - start) == ("cell `x = 1`, line 3", 4)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +159,15 @@ def test_a_graded_function_in_a_markdown_cell_is_named_with_its_cell():
              {"cell_type": "markdown", "source": "# GRADED FUNCTION: initialize_velocity\n\ndef initialize_velocity(p):\n"}]
     result = extract(json.dumps({"nbformat": 4, "cells": cells}).encode(), "a.ipynb", GRADED)
     assert result["missing"] == ["update_parameters_with_gd", "initialize_velocity"]
-    assert result["misplaced"] == {"initialize_velocity": "cell 2, a Markdown cell"}
+    assert result["misplaced"] == {"initialize_velocity": "the Markdown cell `# GRADED FUNCTION: initialize_velocity`"}
+
+
+def test_a_cell_is_named_by_its_marker_and_its_in_number_when_the_file_has_one():
+    cells = [{"cell_type": "code", "execution_count": 12, "source": ["import numpy as np\n", "\n",
+              "# GRADED FUNCTION: initialize_velocity\n", "def initialize_velocity(p)\n", "    return {}\n"]}]
+    result = extract(json.dumps({"nbformat": 4, "cells": cells}).encode(), "a.ipynb", GRADED)
+    assert result["syntax_errors"]["initialize_velocity"]["message"].startswith(
+        "Syntax error at cell `# GRADED FUNCTION: initialize_velocity` (In [12]), line 4: ")
 
 
 def test_the_extraction_names_the_definitions_it_keeps_for_the_supplied_code():
@@ -214,3 +227,45 @@ def test_notes_are_capped():
     data = notebook_of(*(f"%magic {i}" for i in range(500)), "def initialize_velocity(p):\n    return p")
     notes = extract(data, "a.ipynb", GRADED)["notes"]
     assert len(notes) == 200 and notes[-1].startswith("... and 301 more notes")
+
+
+def test_names_in_docstrings_comments_and_strings_are_not_referenced():
+    source = ('import numpy as np\n\n'
+              'def relu(Z):\n'
+              '    """Used by model() and by forward_propagation."""\n'
+              '    # model calls this too\n'
+              '    label = "model"\n'
+              '    return np.maximum(0, Z) + helper(Z)\n\n'
+              'def helper(Z):\n'
+              '    return 0 * Z\n')
+    result = extract(source.encode(), "answer.py", ["relu"], ())
+    assert "model" not in result["referenced"] and "forward_propagation" not in result["referenced"]
+    assert {"np", "helper"} <= set(result["referenced"])
+
+
+def test_the_imports_the_graded_functions_do_not_need_make_one_note():
+    data = (FROZEN / "optimization" / "correct.ipynb").read_bytes()
+    bundle = load_bundle(bundle_folders()["optimization"])
+    result = extract(data, "correct.ipynb", [f.name for f in bundle.functions], bundle.job_module_names)
+    skipped = [note for note in result["notes"] if "import" in note and "Skipped" in note]
+    assert len(skipped) == 1, result["notes"]
+    assert skipped[0].startswith("Skipped 6 imports the graded functions do not need (not an error): ")
+    assert "`import matplotlib.pyplot as plt`" in skipped[0] and "`import sklearn.datasets`" in skipped[0]
+
+
+@pytest.mark.parametrize("slug", sorted(bundle_folders()))
+def test_every_function_of_an_untouched_starter_is_unfinished_and_none_of_the_reference(slug):
+    bundle = load_bundle(bundle_folders()[slug])
+    names = [f.name for f in bundle.functions]
+    starter = extract(bundle.files["starter"].read_bytes(), "starter.ipynb", names, bundle.job_module_names)
+    assert starter["unfinished"] == starter["found"] == names
+    reference = extract(bundle.text("reference").encode(), "reference.py", names, bundle.job_module_names)
+    assert reference["unfinished"] == []
+
+
+def test_an_answer_block_with_one_line_written_is_not_unfinished():
+    source = ("def relu(Z):\n    ### START CODE HERE ### (1 line)\n    A = None\n    B = Z * 2\n"
+              "    ### END CODE HERE ###\n    return A\n")
+    assert extract(source.encode(), "a.py", ["relu"], ())["unfinished"] == []
+    untouched = source.replace("    B = Z * 2\n", "    # B = ...\n")
+    assert extract(untouched.encode(), "a.py", ["relu"], ())["unfinished"] == ["relu"]

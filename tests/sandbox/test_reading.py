@@ -51,7 +51,7 @@ def test_a_declared_encoding_is_honoured_and_noted():
 def test_a_notebook_is_a_notebook_whatever_its_name_and_a_script_a_script():
     notebook = json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": FUNCTION}]}).encode()
     cells, notes = read_cells(notebook, "homework.py")
-    assert cells == [(1, FUNCTION)] and "holds a Jupyter notebook" in notes[0]
+    assert cells == [("cell `def f(m, size):`", FUNCTION)] and "holds a Jupyter notebook" in notes[0]
     cells, notes = read_cells(FUNCTION.encode(), "homework.ipynb")
     assert cells == [(None, FUNCTION)] and "holds Python source" in notes[0]
     with pytest.raises(FileProblem, match="not valid JSON"):

@@ -139,3 +139,38 @@ def test_an_error_s_own_hint_comes_before_a_source_pattern():
     report = pattern_report(source, raised)
     assert "Define `Zed` inside the function" in report.hint and "np.maximum" not in report.hint
     assert report.mistake == "message:name_error"
+
+
+def test_a_function_that_still_returns_the_starters_none_gets_one_line_not_one_per_key_or_case():
+    graded = GradedFunction("initialize_velocity", 2.0, ("v",), (Case("published", Args("literal", ())),
+                                                                 Case("hidden_big", Args("literal", ()), hidden=True)))
+    placeholder = {"dW1": None, "db1": None, "dW2": None, "db2": None}
+    run = FunctionRun("initialize_velocity", "ok", cases=[CaseRun("published", "ok", value=placeholder),
+                                                          CaseRun("hidden_big", "ok", value=placeholder)])
+    expected = {case: {key: np.zeros((2, 1)) for key in placeholder} for case in ("published", "hidden_big")}
+    report = function_report(graded, run, expected, extraction("def initialize_velocity(p):\n    return {}\n"), [], {})
+    assert report.status == "failed" and report.score == 0
+    assert [c["message"] for c in report.checks] == [
+        "initialize_velocity still returns None: fill in the START/END CODE block."]
+    assert report.hint is None
+
+
+def test_the_starters_placeholders_make_one_line_even_when_the_function_raises():
+    graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
+    run = FunctionRun("relu", "ok", cases=[CaseRun("published", "error", error={
+        "type": "TypeError", "message": "unsupported operand type(s) for +: 'float' and 'NoneType'", "traceback": []})])
+    unfinished = extraction("def relu(Z):\n    A = None\n    return A + 1.0\n")
+    unfinished.unfinished = ["relu"]
+    report = function_report(graded, run, {"published": 1.0}, unfinished, [], {})
+    assert [c["message"] for c in report.checks] == ["relu still returns None: fill in the START/END CODE block."]
+    assert report.traceback == ""
+
+
+def test_a_syntax_errors_text_appears_once_on_its_card():
+    graded = GradedFunction("relu", 1.0, ("A",), (Case("published", Args("literal", ())),))
+    broken = extraction("")
+    broken.syntax_errors = {"relu": "Syntax error at cell `# GRADED FUNCTION: relu` (In [4]), line 2: expected ':'"}
+    report = function_report(graded, None, {}, broken, [], {})
+    card = [report.summary] + [c["message"] for c in report.checks] + [report.hint or ""]
+    assert sum(text.count("expected ':'") for text in card) == 1
+    assert report.summary == "relu could not be read because of a syntax error."

@@ -84,4 +84,25 @@ def test_a_newer_pythons_syntax_is_a_file_verdict_naming_the_versions(grader, ve
 def test_an_upload_nested_too_deeply_is_a_file_verdict_never_a_worker_exception(grader, data):
     document = grader.grade(student_files.get_bundle("optimization"), "deep.py", data).document()
     assert {f["status"] for f in document["functions"].values()} == {"error"} and document["score"] == 0
-    assert document["notes"][0].startswith(("Your file could not be read", "Syntax error at line"))
+    assert document["rejected"].startswith(("Your file could not be read", "Syntax error at line"))
+
+
+def test_a_word_in_a_docstring_is_not_called_a_use_of_the_courses_code(monkeypatch, tmp_path):
+    """The course's regularization notebook says "model" in docstrings: no note may claim the functions call it."""
+    from pathlib import Path
+
+    from assignments import bundle_folders
+    from assignments.bundle import load_bundle
+    from grader.grading import extract as extract_module
+    from grader.grading.pipeline import Grader
+    from sandbox.extraction import extract
+
+    bundle = load_bundle(bundle_folders()["regularization"])
+    data = (Path(__file__).resolve().parents[2] / "data" / "frozen" / "regularization" / "correct.ipynb").read_bytes()
+    names = [f.name for f in bundle.functions]
+    extraction = extract_module._extraction(extract(data, "correct.ipynb", names, bundle.job_module_names), names,
+                                            {"python": "3.13.5", "numpy": "2.2.4"})
+    monkeypatch.setattr(Grader, "extract", lambda self, *args, **kwargs: extraction)
+    grader = Grader(backends=None, cache_dir=tmp_path, jobs_dir=tmp_path, max_upload_bytes=2**24)
+    notes = grader.submission(bundle, "correct.ipynb", data).notes
+    assert not any("call model" in note for note in notes), notes

@@ -113,7 +113,7 @@ def test_a_new_assignment_gets_an_empty_draft_that_students_never_see(staff, peo
     learner = Client()
     learner.force_login(student)
     assert learner.get("/courses/acts/softmax/").status_code == 404
-    assert learner.get("/courses/acts/softmax/starter.ipynb").status_code == 404
+    assert learner.get("/courses/acts/softmax/starter-kit.zip").status_code == 404
     assert learner.post("/courses/acts/softmax/submit", {"file": SimpleUploadedFile("a.py", b"x = 1\n")}).status_code == 404
     assert not Submission.objects.exists()
     assert "Softmax" not in learner.get("/").content.decode()
@@ -141,7 +141,7 @@ def test_a_draft_of_a_published_assignment_changes_nothing_students_see(staff, p
     learner.force_login(student)
     page = learner.get("/courses/acts/activations/").content.decode()
     assert "leaky_relu" in page and "softplus" not in page
-    assert learner.get("/courses/acts/activations/starter.ipynb").status_code == 404  # v1 has none
+    assert learner.get("/courses/acts/activations/starter-kit.zip").status_code == 404  # v1 has none
     assert Assignment.objects.get(slug="activations").current_version_id == published.pk
 
 

@@ -71,5 +71,13 @@ def failed(row: Submission) -> Submission:
     return row
 
 
+def rejected(row: Submission, message: str = "The file is empty.") -> Submission:
+    """Ends the row's grading as the worker does for a file it cannot read."""
+    row.advance(Submission.Status.RUNNING)
+    services.finish_rejected(row, Report(assignment=row.assignment.slug, functions=[], rejected=message))
+    row.refresh_from_db()
+    return row
+
+
 def submitted(user, assignment: Assignment, score: float, at: datetime | None = None) -> Submission:
     return graded(upload(user, assignment, at), score)

@@ -33,7 +33,7 @@ def upload(client, name: str, data: bytes) -> Submission:
     return submission
 
 
-def wait_graded(client, submission: Submission, timeout_s: float = 90) -> dict:
+def wait_graded(client, submission: Submission, timeout_s: float = 90, status: str = Submission.Status.GRADED) -> dict:
     """Polls the same JSON endpoint the page polls, and records every status it saw."""
     seen = []
     deadline = time.monotonic() + timeout_s
@@ -43,7 +43,7 @@ def wait_graded(client, submission: Submission, timeout_s: float = 90) -> dict:
             seen.append(state["status"])
         if state["finished"]:
             submission.refresh_from_db()
-            assert submission.status == Submission.Status.GRADED, submission.error_message
+            assert submission.status == status, submission.error_message
             return {r.name: r for r in submission.function_results.all()} | {"_seen": seen}  # functions and models
         time.sleep(0.05)
     pytest.fail(f"submission {submission.pk} not graded within {timeout_s} s (statuses seen: {seen})")
@@ -80,17 +80,12 @@ def test_one_wrong_function_fails_only_that_function(student_client):
 @pytest.mark.parametrize(
     "name, data, expect",
     [
-        ("syntax.py", files.SYNTAX_ERROR_PY, {"*": ("error", "Syntax error at line 3")}),
         ("missing.ipynb", files.notebook(replace={"initialize_adam": None}),
          {"initialize_adam": ("missing", "was not found"), "update_parameters_with_gd": ("passed", "")}),
         ("raises.py", files.python_file(replace={"update_parameters_with_gd": files.GD_RAISES}),
          {"update_parameters_with_gd": ("error", "KeyError"), "initialize_adam": ("passed", "")}),
         ("global.py", files.python_file(replace={"initialize_velocity": files.VELOCITY_USES_GLOBAL}),
          {"initialize_velocity": ("error", "uses `num_layers`, which is not defined"), "initialize_adam": ("passed", "")}),
-        ("broken.ipynb", b'{"cells": [', {"*": ("error", "not valid JSON")}),
-        ("other.ipynb", files.not_a_notebook(), {"*": ("error", "not a Jupyter notebook")}),
-        ("empty.py", b"", {"*": ("error", "The file is empty")}),
-        ("binary.py", bytes(range(256)) * 4, {"*": ("error", "binary file")}),
     ],
 )
 def test_bad_input_is_stored_and_explained(student_client, name, data, expect):
@@ -109,6 +104,26 @@ def test_bad_input_is_stored_and_explained(student_client, name, data, expect):
         assert text in messages, (function, messages)
     page = student_client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
     assert "Score:" in page
+
+
+@pytest.mark.parametrize(
+    "name, data, text",
+    [
+        ("syntax.py", files.SYNTAX_ERROR_PY, "Syntax error at line 3"),
+        ("broken.ipynb", b'{"cells": [', "not valid JSON"),
+        ("other.ipynb", files.not_a_notebook(), "not a Jupyter notebook"),
+        ("empty.py", b"", "The file is empty"),
+        ("empty.ipynb", b"", "The file is empty"),
+        ("picture.ipynb", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary file"),
+    ],
+)
+def test_an_unreadable_file_is_rejected_with_one_message_and_no_score(student_client, name, data, text):
+    submission = upload(student_client, name, data)
+    results = wait_graded(student_client, submission, status=Submission.Status.REJECTED)
+    assert results.pop("_seen")[-1] == "rejected" and results == {}  # no "0 of N" cards
+    submission.refresh_from_db()
+    assert submission.score is None and text in submission.error_message
+    assert submission.result["rejected"] == submission.error_message
 
 
 def test_upload_over_the_size_limit_is_refused_with_the_limit_named(student_client, settings):

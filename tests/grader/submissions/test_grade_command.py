@@ -62,7 +62,7 @@ def test_hidden_case_messages_never_show_values(tmp_path):
 
 def test_unreadable_notebook_still_completes_with_exit_zero_and_a_message(tmp_path):
     document = grade(tmp_path, "broken.ipynb", b"{not json")
-    assert document["score"] == 0
+    assert document["score"] == 0 and "not valid JSON" in document["rejected"]
     assert all(f["status"] == "error" and "not valid JSON" in f["checks"][0]["message"]
                for f in document["functions"].values())
 

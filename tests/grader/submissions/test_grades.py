@@ -61,6 +61,15 @@ def test_latest_still_being_graded_leaves_the_previous_result_counting(course, s
     assert (grade.submission_id, grade.score, grade.submissions_count) == (first.pk, 9.0, 2)
 
 
+def test_a_rejected_upload_never_replaces_the_score_that_counts(course, student, due):
+    adam = rows.assignment(course, due_at=due, counting=Assignment.Counting.LATEST)
+    first = rows.submitted(student, adam, 9, due - 2 * HOUR)
+    empty = rows.rejected(rows.upload(student, adam, due - HOUR, content=b"", name="empty.ipynb"))
+    grade = grade_of(student, adam)
+    assert empty.status == Submission.Status.REJECTED and empty.score is None
+    assert (grade.submission_id, grade.score, grade.submissions_count) == (first.pk, 9.0, 1)
+
+
 def test_a_tie_under_best_goes_to_the_later_upload(course, student, due):
     adam = rows.assignment(course, due_at=due)
     rows.submitted(student, adam, 7, due - 2 * HOUR)

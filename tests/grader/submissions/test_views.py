@@ -1,4 +1,6 @@
 """Pages: who may see a submission, the starter download, the live status endpoint, the queue, the error pages."""
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -55,10 +57,16 @@ def test_assignment_page_lists_functions_and_offers_the_starter_notebook(client,
     student, *_ = demo
     client.force_login(student)
     page = client.get("/courses/improving-dnn/optimization/").content.decode()
-    assert "update_parameters_with_adam" in page and "starter.ipynb" in page
-    response = client.get("/courses/improving-dnn/optimization/starter.ipynb")
-    assert response.status_code == 200
-    assert b"# GRADED FUNCTION: update_parameters_with_adam" in b"".join(response.streaming_content)
+    assert "update_parameters_with_adam" in page and "starter-kit.zip" in page
+    response = client.get("/courses/improving-dnn/optimization/starter-kit.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == 'attachment; filename="optimization-starter-kit.zip"'
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as kit:
+        names = kit.namelist()
+        notebook = kit.read("optimization-starter-kit/optimization.ipynb")
+    assert b"# GRADED FUNCTION: update_parameters_with_adam" in notebook
+    assert {"optimization-starter-kit/gradebox_check.py", "optimization-starter-kit/opt_utils.py",
+            "optimization-starter-kit/gradebox/published.json"} <= set(names)
 
 
 def test_users_outside_the_course_cannot_open_its_assignments(client, demo):

@@ -114,7 +114,7 @@ def test_bad_input_is_stored_and_explained(student_client, name, data, expect):
         ("other.ipynb", files.not_a_notebook(), "not a Jupyter notebook"),
         ("empty.py", b"", "The file is empty"),
         ("empty.ipynb", b"", "The file is empty"),
-        ("picture.ipynb", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary file"),
+        ("binary.ipynb", bytes(range(256)) * 4, "binary file"),  # a known format (a PNG) is refused at upload
     ],
 )
 def test_an_unreadable_file_is_rejected_with_one_message_and_no_score(student_client, name, data, text):
@@ -124,6 +124,9 @@ def test_an_unreadable_file_is_rejected_with_one_message_and_no_score(student_cl
     submission.refresh_from_db()
     assert submission.score is None and text in submission.error_message
     assert submission.result["rejected"] == submission.error_message
+    page = student_client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
+    assert "Not graded: this file could not be read" in page and "Nothing is counted" in page
+    assert "Score:" not in page and 'class="badge rejected"' in page
 
 
 def test_upload_over_the_size_limit_is_refused_with_the_limit_named(student_client, settings):
@@ -154,4 +157,9 @@ def test_model_checks_join_the_page_after_the_functions_with_their_plots(student
         image = student_client.get(reverse("submissions:plot", args=[submission.pk, models["he"].pk, which]))
         assert image.status_code == 200 and b"".join(image.streaming_content).startswith(b"\x89PNG")
     page = student_client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
-    assert "Model-level checks" in page and "decision boundary of he" in page
+    from django.utils.html import escape
+
+    he = models["he"]
+    assert "Model-level checks" in page and he.about and escape(he.about) in page
+    assert he.plot_alt["boundary"] and f'alt="{escape(he.plot_alt["boundary"])}"' in page  # the plot's facts
+    assert f'alt="{escape(he.plot_alt["cost"])}"' in page and "the reference ends at" in he.plot_alt["cost"]

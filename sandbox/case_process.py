@@ -110,25 +110,18 @@ class CaseProcess:
         self.path = os.path.join(job_dir, "submission.py")
         self.setup_errors: list = []
         self.arrays: dict = {}
-        self.json_bytes, self.array_bytes = JSON_BYTES_MAX, 0  # this case's share, sent with its arguments
 
     def run(self) -> None:
-        """Waits for its turn (the arguments, with this case's share of the result budget), confines itself,
-        loads the submission, runs the case and sends the result. The runner may start this process while the
-        case before it still runs: until the arguments arrive it runs none of the student's code, holds no
-        case's data, and is not dumpable (so no other process can read its memory or its pipes)."""
-        arguments = self.read_arguments()
-        if type(arguments) is dict:
-            self.json_bytes, self.array_bytes = arguments["json_bytes"], arguments["array_bytes"]
-        confine(self.request["limits"], self.array_bytes + ARCHIVE_RESERVE_BYTES)
+        limits = self.request["limits"]
+        confine(limits, int(self.request["array_bytes"]) + ARCHIVE_RESERVE_BYTES)
         sys.stdout = sys.stderr = CappedWriter(1, OUT_BYTES_MAX)
         sys.path.insert(0, self.job_dir)
         os.chdir(self.job_dir)  # course helpers open their datasets by relative path
         module = self.load_submission()
-        record = self.run_case(module, arguments)
+        record = self.run_case(module)
         document = {"setup_errors": self.setup_errors, "case": record}
         size = len(json.dumps(document))
-        if size > self.json_bytes:
+        if size > int(self.request["json_bytes"]):
             self.arrays.clear()
             record["value"] = wire.unsupported(object, "the returned value is too large to report")
         sys.stdout.flush()
@@ -160,25 +153,16 @@ class CaseProcess:
             first_line = source.strip().splitlines()[0] if source.strip() else ""
             self.setup_errors.append({"line": line, "source": first_line[:SOURCE_CHARS], "error": error})
 
-    def read_arguments(self) -> dict | BaseException:
-        """{"args": the decoded arguments, "json_bytes": .., "array_bytes": ..} from the runner, or what went
-        wrong reading them (that case's verdict, given once the process is confined)."""
-        try:
-            document, arrays = wire.unpack_value(read_frame(self.args_fd, ARGS_BYTES_MAX), JSON_BYTES_MAX)
-            return {"args": wire.decode(document.get("args"), arrays), "json_bytes": int(document["json_bytes"]),
-                    "array_bytes": int(document["array_bytes"])}
-        except (wire.WireError, ChannelError, KeyError, TypeError, ValueError, OSError) as exc:
-            return exc
-        finally:
-            os.close(self.args_fd)
-
-    def run_case(self, module: types.ModuleType, arguments: dict | BaseException) -> dict:
+    def run_case(self, module: types.ModuleType) -> dict:
         name = self.request["function"]
         function = module.__dict__.get(name)
-        if isinstance(arguments, BaseException):
-            return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(arguments),
-                                                 "traceback": []}}
-        args = arguments["args"]
+        try:
+            document, arrays = wire.unpack_value(read_frame(self.args_fd, ARGS_BYTES_MAX), JSON_BYTES_MAX)
+            args = wire.decode(document.get("args"), arrays)
+        except (wire.WireError, ChannelError, KeyError, TypeError, OSError) as exc:
+            return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}
+        finally:
+            os.close(self.args_fd)
         if not callable(function):
             why = "is not a function" if name in module.__dict__ else "is not defined in the submission"
             return {"status": "error", "error": {"type": "NameError", "message": f"{name} {why}", "traceback": []}}
@@ -204,7 +188,7 @@ class CaseProcess:
         wall_s = time.perf_counter() - started
         try:
             tree = wire.encode(value, self.arrays, f"c{self.request['case']}",
-                               max_array_bytes=max(self.array_bytes, 0))
+                               max_array_bytes=max(int(self.request["array_bytes"]), 0))
         except BaseException as exc:
             self.arrays.clear()
             tree = wire.unsupported(type(value), f"could not be encoded ({type(exc).__name__})")

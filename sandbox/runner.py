@@ -87,16 +87,7 @@ class Zygote:
 
     def spawn(self, request: dict, fds: list) -> int:
         """Starts a process for `request` with `fds` as its pipe ends; returns its pid (a child of ours)."""
-        self.send(request, fds)
-        return self.receive()
-
-    def send(self, request: dict, fds: list) -> None:
-        """Asks for a process; `receive` returns its pid. Requests are answered in order."""
         socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
-
-    def receive(self) -> int:
-        """The pid of the process asked for by the oldest unanswered `send`; raises OSError when it could not be
-        started, RunnerFailure when the zygote is gone."""
         if not select.select([self.sock], [], [], SPAWN_TIMEOUT_S)[0]:
             raise RunnerFailure("the zygote did not answer")
         reply = self.sock.recv(2**12)
@@ -107,24 +98,6 @@ class Zygote:
         if type(answer.get("pid")) is not int:
             raise OSError(f"could not start a process: {answer.get('error', '?')}")
         return answer["pid"]
-
-
-class Started:
-    """A case's process (and its stand-in helper), forked and waiting for its arguments: our ends of its pipes,
-    and what must be written to the helper before the case can run. `pid` is None while the zygote has not yet
-    answered (a process asked for ahead of its turn)."""
-
-    def __init__(self, pid: int | None, helper: int | None, args_w: int, result_r: int, out_r: int, writes: dict):
-        self.pid, self.helper = pid, helper
-        self.args_w, self.result_r, self.out_r = args_w, result_r, out_r
-        self.writes = writes  # our pipe end -> what it still has to take
-
-    def close(self) -> None:
-        for fd in (self.args_w, self.result_r, self.out_r, *self.writes):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
 
 class CaseRun:
@@ -158,9 +131,6 @@ class Runner:
         self.function_budget_bytes = usable_bytes // max(len(self.functions), 1)
         self.members: dict = {}  # archive member name -> bytes
         self.reaped: dict[int, int] = {}  # pid -> exit status, of processes reaped while killing strays
-        # The next case's process, forked while the current case runs (so its start costs the case nothing):
-        # ((function index, case position), Started). It waits for its arguments, running no student code.
-        self.upcoming: tuple[tuple[int, int], Started] | None = None
         # Inside a sandbox the runner owns /tmp and the PID namespace: what one case leaves there (a full disk,
         # a file for the next case, a process that escaped its group) is cleared before the next case starts.
         self.owns_tmp = os.environ.get("GRADEBOX_KILL_STRAYS") == "1" and os.getpid() <= 2
@@ -172,7 +142,6 @@ class Runner:
             summary["parse"] = self.run_parse()
         for index, function in enumerate(self.functions):
             summary["functions"].append(self.run_function(index, function))
-        self.discard_upcoming()
         self.write_archive(summary, archive_fd)
 
     def run_parse(self) -> dict:
@@ -264,14 +233,41 @@ class Runner:
                  json_left: int, array_left: int) -> CaseRun:
         """One process for one case: arguments in, result and prints out, each over its own pipe, capped."""
         run = CaseRun(str(case.get("id", position)), len(output))
-        started = self.take_upcoming((index, position)) or self.start_case(function, position, case)
-        self.start_upcoming(index, position)
-        pid, helper = started.pid, started.helper
-        writes = dict(started.writes)
-        writes[started.args_w] = channel.frame(self.case_arguments(case, json_left, array_left))
+        callees = case.get("callees") or {}
+        limits = {key: self.limits[key] for key in ("cpu_s", "memory_mb", "max_processes") if key in self.limits}
+        writes: dict[int, bytes] = {}  # our pipe end -> what it still has to take
+        theirs: list[int] = []
+        helper = None
+        try:
+            stand_in_fds = []
+            if callees:
+                sources_r, sources_w = os.pipe()
+                calls_r, calls_w = os.pipe()
+                answers_r, answers_w = os.pipe()
+                theirs += [sources_r, calls_r, answers_w, calls_w, answers_r]
+                helper = self.zygote.spawn({"kind": "helper", "limits": limits, "callees": callees},
+                                           [sources_r, calls_r, answers_w])
+                keys = {key for key, _ in callees.values()}
+                sources = {key: text for key, text in self.callee_sources.items() if key in keys}
+                writes[sources_w] = channel.frame(json.dumps(sources).encode())
+                stand_in_fds = [calls_w, answers_r]
+            args_r, args_w = os.pipe()
+            result_r, result_w = os.pipe()
+            out_r, out_w = os.pipe()
+            for fd in (args_w, result_w):
+                widen_pipe(fd)
+            theirs += [args_r, result_w, out_w]
+            request = {"kind": "case", "function": function["name"], "case": position, "limits": limits,
+                       "callees": sorted(callees), "json_bytes": json_left, "array_bytes": array_left,
+                       "graph_outputs": function.get("graph_outputs") is True}
+            pid = self.zygote.spawn(request, [args_r, result_w, out_w, *stand_in_fds])
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        writes[args_w] = channel.frame(self.case_arguments(case))
         result = bytearray()
         result_cap = json_left + array_left + 64
-        reads = {started.result_r: (result, result_cap, True), started.out_r: (output, OUT_BYTES_MAX, False)}
+        reads = {result_r: (result, result_cap, True), out_r: (output, OUT_BYTES_MAX, False)}
         timed_out, too_large = self.exchange(pid, deadline, writes, reads)
         status = self.reap(pid)
         if helper:
@@ -296,114 +292,11 @@ class Runner:
             run.status = "crashed"
         return run
 
-    def start_case(self, function: dict, position: int, case: dict, wait: bool = True) -> Started:
-        """Forks (through the zygote) the case's process, and its stand-in helper when the case has one; without
-        `wait`, only asks for it (`settle_upcoming` takes the answer)."""
-        callees = case.get("callees") or {}
-        limits = {key: self.limits[key] for key in ("cpu_s", "memory_mb", "max_processes") if key in self.limits}
-        writes: dict[int, bytes] = {}
-        theirs: list[int] = []
-        ours: list[int] = []
-        helper = None
-        try:
-            stand_in_fds = []
-            if callees:
-                sources_r, sources_w = os.pipe()
-                calls_r, calls_w = os.pipe()
-                answers_r, answers_w = os.pipe()
-                theirs += [sources_r, calls_r, answers_w, calls_w, answers_r]
-                ours.append(sources_w)
-                helper = self.zygote.spawn({"kind": "helper", "limits": limits, "callees": callees},
-                                           [sources_r, calls_r, answers_w])
-                keys = {key for key, _ in callees.values()}
-                sources = {key: text for key, text in self.callee_sources.items() if key in keys}
-                writes[sources_w] = channel.frame(json.dumps(sources).encode())
-                stand_in_fds = [calls_w, answers_r]
-            args_r, args_w = os.pipe()
-            result_r, result_w = os.pipe()
-            out_r, out_w = os.pipe()
-            for fd in (args_w, result_w):
-                widen_pipe(fd)
-            theirs += [args_r, result_w, out_w]
-            ours += [args_w, result_r, out_r]
-            request = {"kind": "case", "function": function["name"], "case": position, "limits": limits,
-                       "callees": sorted(callees), "graph_outputs": function.get("graph_outputs") is True}
-            self.zygote.send(request, [args_r, result_w, out_w, *stand_in_fds])
-            pid = self.zygote.receive() if wait else None
-        except BaseException:
-            for fd in ours:
-                os.close(fd)
-            if helper:
-                self.reap(helper)
-            raise
-        finally:
-            for fd in theirs:
-                os.close(fd)
-        return Started(pid, helper, args_w, result_r, out_r, writes)
-
-    def start_upcoming(self, index: int, position: int) -> None:
-        """Forks the process of the case after (index, position) now, while this one runs; not for a case with
-        stand-ins (its helper would wait beside this case), nor when no process can be started just now."""
-        cases = self.functions[index].get("cases", [])
-        if position + 1 < len(cases):
-            key = (index, position + 1)
-        else:
-            key = next(((i, 0) for i in range(index + 1, len(self.functions)) if self.functions[i].get("cases")),
-                       None)
-        if key is None:
-            return
-        function = self.functions[key[0]]
-        case = function["cases"][key[1]]
-        if case.get("callees"):
-            return
-        try:
-            self.upcoming = (key, self.start_case(function, key[1], case, wait=False))
-        except OSError:
-            self.upcoming = None  # started when its turn comes, where a failure is that case's verdict
-
-    def settle_upcoming(self) -> None:
-        """Takes the zygote's answer for the process asked for ahead, once: its pid, or no process."""
-        if self.upcoming is None or self.upcoming[1].pid is not None:
-            return
-        started = self.upcoming[1]
-        try:
-            started.pid = self.zygote.receive()
-        except OSError:
-            self.upcoming = None
-            started.close()
-
-    def take_upcoming(self, key: tuple[int, int]) -> Started | None:
-        """The process started ahead for this case, if any; one started for another case is ended."""
-        self.settle_upcoming()
-        if self.upcoming is None:
-            return None
-        upcoming_key, started = self.upcoming
-        if upcoming_key == key:
-            self.upcoming = None
-            return started
-        self.discard_upcoming()
-        return None
-
-    def discard_upcoming(self) -> None:
-        """Ends the process started ahead (its function stopped early, or the job is done)."""
-        self.settle_upcoming()
-        if self.upcoming is None:
-            return
-        _, started = self.upcoming
-        self.upcoming = None
-        started.close()
-        try:
-            os.kill(started.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.reap(started.pid)
-
-    def case_arguments(self, case: dict, json_left: int, array_left: int) -> bytes:
-        """This case's arguments only (its value tree and the arrays it names, read from the job's inputs), and
-        the bytes its report and its arrays may take."""
+    def case_arguments(self, case: dict) -> bytes:
+        """This case's arguments only: its value tree and the arrays it names, read from the job's inputs."""
         tree = case.get("args")
         arrays = {ref: np.asarray(self.inputs[ref][()]) for ref in sorted(array_refs(tree)) if ref in self.inputs}
-        return wire.pack_value({"args": tree, "json_bytes": json_left, "array_bytes": array_left}, arrays)
+        return wire.pack_value({"args": tree}, arrays)
 
     def exchange(self, pid: int, deadline: float, writes: dict, reads: dict) -> tuple[bool, bool]:
         """Feeds `writes` (fd -> bytes) and drains `reads` (fd -> (buffer, cap, overflow ends the case)) until the
@@ -518,9 +411,6 @@ class Runner:
         (escaped from its group with setsid): killed and reaped (we are the subreaper), so the process limit is
         free for the next case."""
         keep = {os.getpid(), self.zygote.pid}
-        self.settle_upcoming()
-        if self.upcoming is not None:
-            keep.add(self.upcoming[1].pid)  # the next case's process, waiting for its arguments
         deadline = time.monotonic() + STRAYS_REAP_S
         while time.monotonic() < deadline:
             strays = [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) not in keep]

@@ -33,28 +33,6 @@ def test_timeout_in_one_function_leaves_the_others_graded(job_dir, grade):
     np.testing.assert_array_equal(runs["double"].cases[0].value, [0, 2, 4])
 
 
-def test_a_case_process_started_ahead_runs_no_student_code_before_its_turn(job_dir, grade):
-    """The next case's process is forked while a case runs, but loads the submission only once its arguments
-    come, after the case before it has ended; one started for a case that never runs is ended."""
-    runs, _ = grade(job_dir, """
-        import os
-        import time
-        LOADED = time.monotonic()
-        def stamp(pause):
-            time.sleep(pause)
-            return [LOADED, time.monotonic()]
-        def again(pause):
-            return [LOADED, time.monotonic()]
-        def quits(x):
-            os._exit(0)
-    """, {"stamp": [(0.3,), (0.0,)], "quits": [(1,), (2,)], "again": [(0.0,)]})
-    (first_loaded, first_done), (second_loaded, _) = [case.value for case in runs["stamp"].cases]
-    assert first_done - first_loaded >= 0.3
-    assert second_loaded >= first_done  # loaded after the first case returned, not while it slept
-    assert runs["quits"].status == "crashed" and runs["quits"].cases[1].status == "not_run"
-    assert runs["again"].status == "ok" and runs["again"].cases[0].value[0] >= second_loaded
-
-
 def test_os_exit_in_one_function_leaves_the_others_graded(job_dir, grade):
     runs, _ = grade(job_dir, """
         import os

@@ -400,7 +400,8 @@ def test_assignment_settings_change_counting_grades_and_uploads(client, tmp_path
         response = client.post(reverse("courses:upload", args=[setup.course.slug, assignment.slug]),
                                {"file": SimpleUploadedFile("again.py", CORRECT)}) if expected else None
         if expected:
-            assert response.status_code == 409 and expected in response.content.decode()
+            assert response.status_code == 303  # back to the form, the refusal waiting there
+            assert expected in client.get(response["Location"]).content.decode()
         else:
             assert services.refusal(Assignment.objects.get(pk=assignment.pk), student) is None
         client.force_login(setup.teacher)

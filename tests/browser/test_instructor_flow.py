@@ -278,7 +278,7 @@ def test_instructor_builds_publishes_and_retunes_an_assignment_the_student_is_gr
            ).to_contain_text("1.00 / 2.00")
     regraded = history.get_by_role("row").filter(has_text=f"regrade of #{first}")
     expect(regraded).to_contain_text("1.50 / 2.00")
-    expect(regraded).to_contain_text("counts")
+    expect(regraded).to_contain_text("Counts (best)")
     shot(student, "graded-v2")
 
     # The gradebook's CSV has the counting score.

@@ -131,7 +131,8 @@ def test_killed_workers_lose_no_submission_and_grade_none_twice(tmp_path):
     stack = Stack(env, tmp_path / "logs")
     if redis:
         stack.start("beat", "beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule"))
-    expected = len(optimization.current_version.manifest["functions"])
+    functions = {f["name"] for f in optimization.current_version.manifest["functions"]}
+    model_checks = {m["id"] for m in optimization.current_version.manifest.get("model_checks", [])}
     rows = [services.submit(student, optimization, SimpleUploadedFile(f"opt{n}.ipynb", files.notebook()))
             for n in range(KILLS + 3)]
     killed = []
@@ -163,7 +164,10 @@ def test_killed_workers_lose_no_submission_and_grade_none_twice(tmp_path):
         row.refresh_from_db()
         results = list(FunctionResult.objects.filter(submission=row).values_list("name", flat=True))
         assert row.status == Submission.Status.GRADED and row.score == row.max_score
-        assert sorted(results) == sorted(set(results)) and len(results) == expected  # one set of result rows
+        assert len(results) == len(set(results))  # one set of result rows: no card twice
+        # The suite's own workers (model checks on) share the queue and may grade a row to the end: its model
+        # checks' cards are then there too, once each.
+        assert set(results) in (functions, functions | model_checks), sorted(results)
     graded = stack.graded_lines()
     assert all(count <= 1 for count in graded.values()), graded  # never graded into two results
     assert set(graded) <= {r.pk for r in rows}

@@ -83,6 +83,15 @@ def _phase(phase: str):
             metrics.observe_backends(backends)
 
 
+def _claim(submission_id: int) -> str | None:
+    """This worker's lease owner id once it holds the submission's lease; None while another worker holds it."""
+    owner = leases.new_owner()
+    if leases.claim(submission_id, owner):
+        return owner
+    log.info("submission held by another worker", extra={"submission": submission_id})
+    return None
+
+
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def grade_submission(self, submission_id: int) -> None:
     """Phase one: the upload's functions graded and their cards stored; the model phase sent after."""
@@ -91,9 +100,8 @@ def grade_submission(self, submission_id: int) -> None:
         return  # redelivered after a worker died; already done
     if submission.regrade_of_id:
         regrades.step_aside()  # a student's fresh upload goes first
-    owner = leases.new_owner()
-    if not leases.claim(submission_id, owner):
-        log.info("submission held by another worker", extra={"submission": submission_id})
+    owner = _claim(submission_id)
+    if owner is None:
         return  # a live worker grades it; if that worker dies, the sweeper sends it again
     train = False
     with leases.Held(submission_id, owner), _phase(services.FUNCTIONS):
@@ -147,9 +155,8 @@ def train_models(self, submission_id: int) -> None:
     if not submission.function_results.filter(kind=FunctionResult.Kind.FUNCTION).exists():
         services.send(submission_id, services.FUNCTIONS, services.queue_for(submission, services.FUNCTIONS))
         return  # phase one's cards are missing (requeued since): grade from the start
-    owner = leases.new_owner()
-    if not leases.claim(submission_id, owner):
-        log.info("submission held by another worker", extra={"submission": submission_id})
+    owner = _claim(submission_id)
+    if owner is None:
         return
     with leases.Held(submission_id, owner), _phase(services.MODELS):
         submission.refresh_from_db()

@@ -167,7 +167,7 @@ GRADER_TMPFS_MB = env_int("GRADER_TMPFS_MB", 256, minimum=16)
 # CPUs' worth of time one sandbox run may use at once, however many processes it forks (a cgroup quota).
 GRADER_CPU_QUOTA = env_float("GRADER_CPU_QUOTA", 1.0, minimum=0.1)
 # Docker backend only: warm containers kept ready per worker process, and how long one may sit idle.
-GRADER_DOCKER_POOL_SIZE = env_int("GRADER_DOCKER_POOL_SIZE", 2, minimum=0)
+GRADER_DOCKER_POOL_SIZE = env_int("GRADER_DOCKER_POOL_SIZE", 3, minimum=0)
 GRADER_DOCKER_POOL_MAX_AGE_S = env_float("GRADER_DOCKER_POOL_MAX_AGE_S", 600.0, minimum=10.0)
 # Model-level checks train with the student's functions (seconds per check); off grades functions only.
 GRADER_MODEL_CHECKS = env_bool("GRADER_MODEL_CHECKS", True)

@@ -58,7 +58,7 @@ class DockerBackend(Backend):
     image: str | None = None  # a tag from sandbox.image.build.ensure_image; found or built on first use
     uid = 10001  # the image's `gradebox` user
     work_dir: Path | None = None  # warm containers' job dirs; beside the rootfs by default
-    pool_size = 2  # warm containers kept ready by this backend; 0 runs every job cold
+    pool_size = 3  # warm containers kept ready: a submission takes two (parse, functions) and one is left; 0: cold
     pool_max_age_s = 600.0  # an idle warm container older than this is replaced
     start_timeout_s = 30.0  # create + start + NumPy import of one container
     docker_timeout_s = 30
@@ -140,7 +140,7 @@ class DockerBackend(Backend):
 
     def run(self, job_dir: Path) -> RunOutcome:
         """Mounts the job's files/ as /job and writes the job stream (sandbox.channel) to the runner's stdin."""
-        job_stream, parse_only = pack_job(job_dir), is_parse_job(job_dir)
+        job_root, job_stream = job_dir, pack_job(job_dir)
         job_dir = Path(job_dir, PUBLIC_DIR).resolve()
         if os.geteuid() == 0 and (blocked := unreachable_part(job_dir)):
             return RunOutcome(SANDBOX_ERROR, 0.0, stderr=f"the sandbox user cannot enter {blocked}: "
@@ -170,7 +170,7 @@ class DockerBackend(Backend):
             self.pool_misses += 1
         started = time.monotonic()
         try:
-            sandbox = self.start_container(job_dir, wait=False, parse_only=parse_only)
+            sandbox = self.start_container(job_dir, wait=False, parse_only=is_parse_job(job_root))
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"could not start a container: {exc}")
         if not sandbox.stream.send(job_stream):
@@ -181,7 +181,7 @@ class DockerBackend(Backend):
     def finish(self, sandbox: Sandbox, started: float) -> RunOutcome:
         """Reads the archive under the wall and output limits, then destroys the container whatever happened."""
         client = self.client()
-        exit_code, oom_killed = -1, False
+        exit_code, oom_killed, stopped = -1, False, "error"
         try:
             stopped = sandbox.stream.read_to_end(started + self.wall_s, stdout_cap_bytes=self.output_bytes)
             wall_s = time.monotonic() - started
@@ -194,7 +194,7 @@ class DockerBackend(Backend):
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"docker failed mid-run: {exc}")
         finally:
-            self._pool.destroy(sandbox)
+            self._pool.destroy(sandbox, finished=exit_code == 0 and stopped is None)
         stderr = sandbox.stream.stderr_text()
         if stopped == "timeout":
             return RunOutcome(TIMEOUT, wall_s, stderr=stderr)

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 REFILL_THREADS_MAX = 2  # container start-up is mostly dockerd and runc work: more threads only queue there
 RETRY_S_MAX = 30.0
+QUIET_S = 0.3  # a refill or removal waits this long after the last job ended: a submission's jobs come in a row
+REMOVAL_DELAY_S_MAX = 10.0  # a finished container is removed by then even if jobs never stop coming
 
 
 class WarmPool:
@@ -30,6 +32,7 @@ class WarmPool:
         self.ready: collections.deque[Sandbox] = collections.deque()
         self.starting = 0
         self.in_flight = 0  # jobs running in containers taken from this pool
+        self.last_busy = 0.0  # time.monotonic() when a job last started or ended
         self.closed = False
         self.changed = threading.Condition()
         self.refillers: list[threading.Thread] = []
@@ -57,6 +60,7 @@ class WarmPool:
                 self.changed.notify_all()
                 if time.monotonic() - sandbox.created <= self.backend.pool_max_age_s:
                     self.in_flight += 1
+                    self.last_busy = time.monotonic()
                     return sandbox
                 self.destroy(sandbox)
         return None
@@ -65,14 +69,24 @@ class WarmPool:
         """A job taken from the pool finished: refilling may use the CPU again."""
         with self.changed:
             self.in_flight = max(self.in_flight - 1, 0)
+            self.last_busy = time.monotonic()
             self.changed.notify_all()
 
+    def quiet_in(self) -> float:
+        """Called with the lock held: seconds until the pool counts as idle (no job running and none ended in the
+        last QUIET_S); 0.0 when it is. A submission's parse job and function job follow each other within
+        milliseconds, so work started between them would share the CPU with the second."""
+        if self.in_flight > 0:
+            return QUIET_S
+        return max(0.0, self.last_busy + QUIET_S - time.monotonic())
+
     def must_wait(self) -> bool:
-        """Called with the lock held. Full: nothing to do. While jobs run and a warm container is still ready for
-        the next arrival, starting another (runc, dockerd, a NumPy import) would only steal their CPU."""
+        """Called with the lock held. Full: nothing to do. Empty: start one now, or the next job starts cold. In
+        between, a start (runc, dockerd, a NumPy import: hundreds of milliseconds of CPU) waits until no job has
+        run for QUIET_S, so it never steals a running job's cores."""
         if len(self.ready) + self.starting >= self.backend.pool_size:
             return True
-        return self.in_flight > 0 and len(self.ready) > 0
+        return len(self.ready) > 0 and self.quiet_in() > 0
 
     def wait_until_full(self, timeout_s: float = 60.0) -> bool:
         """For benchmarks and tests: block until every slot holds a warm container."""
@@ -88,10 +102,13 @@ class WarmPool:
     def discard(self, sandbox: Sandbox) -> None:
         self.destroy(sandbox)
 
-    def destroy(self, sandbox: Sandbox) -> None:
-        """Never blocks the caller: removal runs in the background (drain() waits for it)."""
+    def destroy(self, sandbox: Sandbox, finished: bool = False) -> None:
+        """Never blocks the caller: removal runs in the background (drain() waits for it). `finished`: its runner
+        wrote the archive's end record and exits by itself, so nothing runs in it any more and its removal (dockerd
+        and overlay work) waits for a quiet moment, up to REMOVAL_DELAY_S_MAX; anything else is removed, and so
+        killed, at once."""
         sandbox.stream.close()
-        self.removals.put(sandbox)
+        self.removals.put((sandbox, time.monotonic() + REMOVAL_DELAY_S_MAX if finished else 0.0))
 
     def drain(self) -> None:
         self.removals.join()
@@ -114,7 +131,8 @@ class WarmPool:
             with self.changed:
                 while not self.closed and self.must_wait():
                     self._recycle_old()
-                    self.changed.wait(timeout=min(self.backend.pool_max_age_s / 4, 30.0))
+                    quiet_in = self.quiet_in()
+                    self.changed.wait(timeout=min(quiet_in or self.backend.pool_max_age_s / 4, 30.0))
                 if self.closed:
                     return
                 self.starting += 1
@@ -155,7 +173,10 @@ class WarmPool:
 
     def _remove_loop(self) -> None:
         while True:
-            sandbox = self.removals.get()
+            sandbox, not_after = self.removals.get()
+            with self.changed:
+                while not self.closed and (quiet_in := self.quiet_in()) > 0 and time.monotonic() < not_after:
+                    self.changed.wait(timeout=min(quiet_in, max(not_after - time.monotonic(), 0.001)))
             try:
                 remove_container(self.backend.client(), sandbox.id, sandbox.job_dir)
             except Exception as exc:  # the reaper of the next worker start gets it

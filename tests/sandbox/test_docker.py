@@ -173,6 +173,70 @@ def test_an_empty_pool_falls_back_to_a_cold_start(docker_backend, job_dir, build
 
 
 @pytest.mark.docker
+def test_refills_wait_while_a_job_runs_and_a_warm_container_is_left(docker_daemon, sandbox_rootfs):
+    """A container start costs hundreds of milliseconds of CPU: it waits until no job has run for QUIET_S, unless
+    the pool is empty (the next job would start cold)."""
+    import time
+
+    from sandbox.backends.docker_pool import QUIET_S
+
+    backend = make_backend("docker", rootfs=sandbox_rootfs, wall_s=30.0, pool_size=3)
+    try:
+        backend.prepare()
+        pool = backend._pool
+        assert pool.wait_until_full()
+        first = pool.take()  # a parse job
+        time.sleep(QUIET_S * 3)
+        with pool.changed:
+            assert (len(pool.ready), pool.starting) == (2, 0)  # nothing started under the running job
+        pool.destroy(first, finished=True)
+        pool.done()
+        second = pool.take()  # the same submission's function job, right after
+        time.sleep(QUIET_S * 3)
+        with pool.changed:
+            assert (len(pool.ready), pool.starting) == (1, 0)
+        assert first.id in {c["Id"] for c in our_containers(backend)}  # its removal waits for a quiet moment too
+        third = pool.take()  # the pool is empty now: a start cannot wait
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with pool.changed:
+                if pool.starting or pool.ready:
+                    break
+            time.sleep(0.01)
+        with pool.changed:
+            assert pool.starting or pool.ready
+        for sandbox in (second, third):
+            pool.destroy(sandbox, finished=True)
+            pool.done()
+        assert pool.wait_until_full()  # once quiet, the pool fills again
+        pool.drain()  # and the finished containers are gone
+        alive = {c["Id"] for c in our_containers(backend)}
+        assert not {first.id, second.id, third.id} & alive
+    finally:
+        backend.close()
+
+
+@pytest.mark.docker
+def test_a_container_not_known_to_be_finished_is_removed_at_once(docker_backend):
+    """A run that timed out or failed may still be running student code: it is killed without waiting."""
+    import time
+
+    pool = docker_backend._pool
+    assert pool.wait_until_full()
+    busy, unfinished = pool.take(), pool.take()
+    try:
+        pool.destroy(unfinished)
+        deadline = time.monotonic() + 10
+        while unfinished.id in {c["Id"] for c in our_containers(docker_backend)} and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert unfinished.id not in {c["Id"] for c in our_containers(docker_backend)}  # with a job still in flight
+    finally:
+        pool.done()
+        pool.destroy(busy)
+        pool.done()
+
+
+@pytest.mark.docker
 def test_old_idle_containers_are_replaced(docker_backend):
     pool = docker_backend._pool
     pool.wait_until_full()

@@ -62,9 +62,14 @@ def search(data, where, found):
 
 
 def read_file(path, limit=64 * 2**20):
+    """Up to `limit` bytes; a /proc file gives at most a page per read, so read until the end."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     try:
-        return os.read(fd, limit)
+        chunks, size = [], 0
+        while size < limit and (chunk := os.read(fd, min(limit - size, 2**20))):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 

@@ -20,7 +20,7 @@ import types
 import numpy as np
 
 import wire
-from channel import ChannelError, frame, read_frame, write_all
+from channel import LENGTH, ChannelError, frame, read_frame, read_frame_into, write_all
 from runner_child import (
     ARCHIVE_RESERVE_BYTES, JSON_BYTES_MAX, MESSAGE_CHARS, OUT_BYTES_MAX, confine, describe,
 )
@@ -127,7 +127,9 @@ class CaseProcess:
         sys.stdout.flush()
         buffer = io.BytesIO()  # the arrays leave the sandbox as the archive's .npz member for this case
         np.savez(buffer, **self.arrays)
-        write_all(self.result_fd, frame(json.dumps(document).encode()) + frame(buffer.getvalue()))
+        npz = buffer.getbuffer()  # written from the buffer itself: a large result is not copied again
+        write_all(self.result_fd, frame(json.dumps(document).encode()) + LENGTH.pack(len(npz)))
+        write_all(self.result_fd, npz)
         os.close(self.result_fd)
 
     def load_submission(self) -> types.ModuleType:
@@ -157,7 +159,8 @@ class CaseProcess:
         name = self.request["function"]
         function = module.__dict__.get(name)
         try:
-            document, arrays = wire.unpack_value(read_frame(self.args_fd, ARGS_BYTES_MAX), JSON_BYTES_MAX)
+            document, arrays = wire.unpack_value(read_frame_into(self.args_fd, ARGS_BYTES_MAX), JSON_BYTES_MAX,
+                                                 owned=True)
             args = wire.decode(document.get("args"), arrays)
         except (wire.WireError, ChannelError, KeyError, TypeError, OSError) as exc:
             return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc), "traceback": []}}

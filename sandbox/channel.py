@@ -58,6 +58,22 @@ def read_frame(fd: int, max_bytes: int) -> bytes:
     return read_exactly(fd, size)
 
 
+def read_frame_into(fd: int, max_bytes: int) -> bytearray:
+    """Like read_frame, but the payload is read straight into one buffer of its own (no chunks joined: a large
+    case's arguments are copied once, by the kernel), which the caller may keep arrays viewing."""
+    (size,) = LENGTH.unpack(read_exactly(fd, LENGTH.size))
+    if size > max_bytes:
+        raise ChannelError(f"a frame of {size} bytes, over the {max_bytes}-byte limit")
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        read = os.readv(fd, [view[got:got + 2**20]])
+        if not read:
+            raise ChannelError(f"the stream ended {size - got} bytes early")
+        got += read
+    return buffer
+
+
 def split_frames(data: bytes, count: int) -> list[bytes]:
     """The first `count` frames of a buffer read whole; ChannelError if it holds fewer or anything after them."""
     frames, offset = [], 0

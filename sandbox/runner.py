@@ -16,6 +16,7 @@ for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)  # -I leaves the script's own directory off sys.path
 
+import collections  # noqa: E402
 import fcntl  # noqa: E402
 import glob  # noqa: E402
 import io  # noqa: E402
@@ -264,7 +265,7 @@ class Runner:
         finally:
             for fd in theirs:
                 os.close(fd)
-        writes[args_w] = channel.frame(self.case_arguments(case))
+        writes[args_w] = self.case_arguments(case)
         result = bytearray()
         result_cap = json_left + array_left + 64
         reads = {result_r: (result, result_cap, True), out_r: (output, OUT_BYTES_MAX, False)}
@@ -287,23 +288,28 @@ class Runner:
                 "type": "ResultTooLarge", "traceback": [],
                 "message": f"the result sent back is larger than the {result_cap} bytes allowed"})
             return run
-        self.take_result(run, bytes(result), json_left)
+        self.take_result(run, memoryview(result), json_left)
         if run.signal or run.exit or run.record["status"] == "running":
             run.status = "crashed"
         return run
 
-    def case_arguments(self, case: dict) -> bytes:
-        """This case's arguments only: its value tree and the arrays it names, read from the job's inputs."""
+    def case_arguments(self, case: dict) -> list:
+        """This case's arguments only, as one frame (sandbox.channel) in parts to write one after another: its
+        value tree and the arrays it names, read from the job's inputs and not copied again."""
         tree = case.get("args")
         arrays = {ref: np.asarray(self.inputs[ref][()]) for ref in sorted(array_refs(tree)) if ref in self.inputs}
-        return wire.pack_value({"args": tree}, arrays)
+        parts = wire.pack_value_parts({"args": tree}, arrays)
+        return [channel.LENGTH.pack(sum(len(part) for part in parts)), *parts]
 
     def exchange(self, pid: int, deadline: float, writes: dict, reads: dict) -> tuple[bool, bool]:
-        """Feeds `writes` (fd -> bytes) and drains `reads` (fd -> (buffer, cap, overflow ends the case)) until the
-        process is gone and its pipes are closed, or the deadline passes (timed out), or a result passes its cap
-        (too large); the process is killed then. Prints past their cap are read and dropped."""
+        """Feeds `writes` (fd -> bytes, or a list of buffers written one after another) and drains `reads` (fd ->
+        (buffer, cap, overflow ends the case)) until the process is gone and its pipes are closed, or the deadline
+        passes (timed out), or a result passes its cap (too large); the process is killed then. Prints past their
+        cap are read and dropped."""
         pidfd = os.pidfd_open(pid)
-        writes = {fd: memoryview(data) for fd, data in writes.items()}  # slicing a view copies nothing
+        writes = {fd: collections.deque(memoryview(part).cast("B") for part in (data if type(data) is list else [data])
+                                        if len(part))
+                  for fd, data in writes.items()}  # slicing a view copies nothing
         for fd in [*writes, *reads]:
             os.set_blocking(fd, False)
         exited = timed_out = too_large = False
@@ -316,14 +322,18 @@ class Runner:
                 waiting = [] if exited else [pidfd]
                 readable, writable, _ = select.select([*reads, *waiting], list(writes), [], min(left_s, 1.0))
                 for fd in writable:
+                    parts = writes[fd]
                     try:
-                        sent = os.write(fd, writes[fd][:PIPE_BYTES])
-                        writes[fd] = writes[fd][sent:]
+                        sent = os.write(fd, parts[0][:PIPE_BYTES]) if parts else 0
+                        if sent == len(parts[0]):
+                            parts.popleft()
+                        elif sent:
+                            parts[0] = parts[0][sent:]
                     except (BlockingIOError, InterruptedError):
                         continue
                     except OSError:  # the reader is gone: what it did not take it will not get
-                        writes[fd] = b""
-                    if not writes[fd]:
+                        parts.clear()
+                    if not parts:
                         del writes[fd]
                         os.close(fd)
                 for fd in readable:
@@ -376,15 +386,16 @@ class Runner:
                     raise RunnerFailure(f"process {pid} never became ours to reap") from None
                 time.sleep(0.001)
 
-    def take_result(self, run: CaseRun, data: bytes, json_left: int) -> None:
-        """The case's own report, kept to the fields we use; anything unreadable is that case's verdict."""
+    def take_result(self, run: CaseRun, data: memoryview, json_left: int) -> None:
+        """The case's own report, kept to the fields we use; anything unreadable is that case's verdict. Its .npz
+        stays a view of `data` (no copy) until the archive is written."""
         if not data:
             return  # no result: the case stays "running", so the function crashed
         try:
             text, npz = channel.split_frames(data, 2)
             if len(text) > JSON_BYTES_MAX:
                 raise wire.WireError(f"a report of {len(text)} bytes")
-            document = json.loads(text)
+            document = json.loads(bytes(text))
             case = document.get("case") if type(document) is dict else None
             if type(case) is not dict or case.get("status") not in ("ok", "error"):
                 raise wire.WireError("no case report")

@@ -12,6 +12,7 @@ import builtins
 import io
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -69,6 +70,9 @@ def student_frames(exc: BaseException, path: str) -> list:
 
 # -- a case's process -------------------------------------------------------------------------------------------
 
+LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
 class Compiled:
     """The submission's top-level statements, each compiled on its own (compiling runs none of it), or why not."""
 
@@ -86,8 +90,9 @@ class Compiled:
         except (OSError, ValueError) as exc:
             self.problem = (0, "", describe(exc))
             return
+        lines = LINE_BREAKS.split(source)  # as the parser counts lines; ast.get_source_segment took ~30 ms a file
         for statement in tree.body:
-            segment = ast.get_source_segment(source, statement) or ""
+            segment = lines[statement.lineno - 1] if 0 < statement.lineno <= len(lines) else ""  # reports use line 1
             try:
                 code = compile(ast.Module(body=[statement], type_ignores=[]), path, "exec")
             except (SyntaxError, ValueError) as exc:  # e.g. `return` outside a function

@@ -14,6 +14,10 @@ trusted side compares only NumPy values, numbers and strings (docs/bundles.md, "
 - a variable is described the same way plus "init", the distribution its initial values were drawn from
   (`classify_initial_values`), since NumPy cannot reproduce TensorFlow's seeded initialisers.
 
+Before the call, the arguments a function's `graph_inputs` names become what the course's own code passes
+(`graph_arguments`: float32 placeholders fed the case's arrays, float32 variables holding them), and every
+session opened during the call is remembered, so one left open can be reported (`sessions_left_open`).
+
 Imports only the standard library and NumPy here; the framework itself only in `load`.
 """
 import math

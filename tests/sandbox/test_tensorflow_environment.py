@@ -161,3 +161,39 @@ def probe(n):
     assert outcome.status == "ok", outcome.stderr
     cases = read_results(outcome.archive, job)["probe"].cases
     assert [case.value for case in cases] == [[0, 0, 2.0], [0, 0, 4.0]]
+
+
+def test_graph_inputs_arrive_as_float32_placeholders_and_variables_fed_the_cases_arrays(grader, job_dir, build_job):
+    """graph_inputs: X a placeholder (2, None) fed the case's X, parameters tf.Variables holding the case's values;
+    the returned tensor runs with both; a session the function left open is reported as a note."""
+    import json
+
+    import numpy as np
+
+    from sandbox.results import read_results
+
+    source = """
+import sys
+
+def probe(X, parameters, scale):
+    tf = sys.modules["tensorflow.compat.v1"]
+    tf.Session()  # never closed
+    seen = [X.op.type, X.dtype.name, str(X.shape.as_list()), type(scale).__name__]
+    seen += [f"{key}:{isinstance(value, tf.Variable)}:{value.dtype.base_dtype.name}" for key, value in parameters.items()]
+    return {"seen": seen, "Z": scale * tf.matmul(parameters["W"], X) + parameters["b"]}
+"""
+    X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    parameters = {"W": np.array([[1.0, -1.0]]), "b": np.array([[0.5]])}
+    job = build_job(job_dir, source, {"probe": [(X, parameters, 2.0)]}, wall_s=60.0,
+                    limits={"memory_mb": 4096, "cpu_s": 60})
+    job["functions"][0].update(graph_outputs=True, graph_inputs=[["X", "placeholder"], ["parameters", "variables"],
+                                                                 None])
+    (job_dir / "job.json").write_text(json.dumps(job))
+    outcome = grader.backend_for("tensorflow").run(job_dir)
+    assert outcome.status == "ok", outcome.stderr
+    (case,) = read_results(outcome.archive, job)["probe"].cases
+    assert case.status == "ok", case.error
+    assert case.value["seen"] == ["Placeholder", "float32", "[2, None]", "float",
+                                  "W:True:float32", "b:True:float32"]
+    np.testing.assert_allclose(case.value["Z"], 2.0 * (parameters["W"] @ X) + parameters["b"])
+    assert case.notes == ("session_open",)

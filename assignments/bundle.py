@@ -94,6 +94,9 @@ class GradedFunction:
     # In a framework's environment (tensorflow): the function returns tensors of the graph it builds, which the
     # sandbox runs and compares by value. Without it a returned tensor is the value left unrun (no sess.run).
     graph_outputs: bool = False
+    # parameter -> how it enters the graph: "placeholder" (a float32 placeholder fed the case's array when the
+    # returned tensors run) or "variables" (a dict of arrays, each a float32 tf.Variable initialised to it).
+    graph_inputs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -351,7 +354,8 @@ def _function(folder: Path, entry: dict, errors: list[str]) -> GradedFunction:
     return GradedFunction(name, float(entry["points"]), tuple(entry["outputs"]), tuple(cases),
                           float(entry.get("wall_s", 5.0)), tuple(entry.get("printing_only", ())),
                           tuple(sorted(entry.get("unused_arguments", {}).items())), explanations,
-                          bool(entry.get("graph_outputs", False)))
+                          bool(entry.get("graph_outputs", False)),
+                          tuple(sorted(entry.get("graph_inputs", {}).items())))
 
 
 def _data_ref(folder: Path, value: dict | None, known: tuple[Path, ...], where: str, errors: list[str]) -> DataRef | None:
@@ -388,6 +392,8 @@ def _cross_check(manifest, functions, model_checks, files, texts, errors: list[s
         for function in functions:
             if (function.printing_only or function.unused_arguments) and function.name in reference:
                 _check_without_effect(function, texts["reference"], errors)
+            if function.graph_inputs and function.name in reference:
+                _check_graph_inputs(function, texts["reference"], errors)
     uses_builders = False
     for function in functions:
         for case in function.cases:
@@ -443,6 +449,31 @@ def _check_without_effect(function: GradedFunction, reference: str, errors: list
                               "pass it: it is more than a printing switch")
     for name in sorted(set(function.printing_only) & set(unused)):
         errors.append(f"{where}: {name!r} is both printing_only and in unused_arguments; keep one")
+
+
+def _check_graph_inputs(function: GradedFunction, reference: str, errors: list[str]) -> None:
+    """graph_inputs name positional parameters of the reference's def, of a function whose tensors are run."""
+    where = f"functions.{function.name}.graph_inputs"
+    if not function.graph_outputs:
+        errors.append(f"{where}: needs graph_outputs = true (the returned tensors run with the placeholders fed)")
+    try:
+        positional = {name for name, is_positional, _ in parameters(reference, function.name) if is_positional}
+    except SourceError:
+        errors.append(f"{where}: the reference's {function.name} is not a def whose parameters can be named")
+        return
+    for name, _ in function.graph_inputs:
+        if name not in positional:
+            errors.append(f"{where}: {name!r} is not a positional parameter of the reference's {function.name}")
+
+
+def graph_input_kinds(function: GradedFunction, reference: str) -> list:
+    """Per positional parameter of the reference's def, [name, kind] when it enters the graph, else None: what a
+    job tells the sandbox (sandbox/frameworks.py)."""
+    if not function.graph_inputs:
+        return []
+    kinds = dict(function.graph_inputs)
+    return [[name, kinds[name]] if name in kinds else None
+            for name, is_positional, _ in parameters(reference, function.name) if is_positional]
 
 
 def _mistakes(files: dict, texts: dict, graded: set[str], errors: list[str]) -> tuple[Mistake, ...]:

@@ -85,6 +85,16 @@ def _reasons(value):
     return None
 
 
+GRAPH_INPUT_KINDS = ("placeholder", "variables")
+
+
+def _graph_inputs(value):
+    if not (isinstance(value, dict) and value
+            and all(k.isidentifier() and v in GRAPH_INPUT_KINDS for k, v in value.items())):
+        return f'must be a table of parameter = {" or ".join(repr(k) for k in GRAPH_INPUT_KINDS)}'
+    return None
+
+
 def _bound(value):
     if not (isinstance(value, dict) and set(value) == {"op", "value"} and value["op"] in OPS
             and not isinstance(value["value"], bool) and isinstance(value["value"], (int, float))):
@@ -152,6 +162,7 @@ FUNCTION = {
     "name": (_identifier, True), "points": (_number(), True), "outputs": (_names, True), "description": (_text, False),
     "wall_s": (_number(0.0, strict=True), False), "cases": (None, True), "printing_only": (_names, False),
     "unused_arguments": (_reasons, False), "explanations": (None, False), "graph_outputs": (_bool, False),
+    "graph_inputs": (_graph_inputs, False),
 }
 EXPLANATION = {"id": (_identifier, True), "term": (_term, True), "output": (_identifier, False),
                "factor": (_factor, True), "hint": (_keys_hint, True)}

@@ -1,27 +1,24 @@
-"""Reference for the week-3 "TensorFlow Tutorial" assignment, written in NumPy.
+"""Reference for the week-3 "TensorFlow Tutorial" assignment: NumPy where the value is all that counts, the
+course's TensorFlow where the graph itself is graded.
 
 Students write graph-mode TensorFlow (`tensorflow.compat.v1`); the sandbox of the `tensorflow` environment
-turns what their functions return into NumPy values and descriptions (sandbox/frameworks.py), and these
-functions compute the same values and descriptions with NumPy, under the course's names and signatures.
+turns what their functions return into NumPy values and descriptions (sandbox/frameworks.py), and the reference
+is graded the same way, under the course's names and signatures.
 
-- Values (`linear_function`, `sigmoid`, `cost`, `one_hot_matrix`, `ones`, `forward_propagation`,
-  `compute_cost`) are computed as the course's TensorFlow code computes them (float32 where the course feeds
-  float32 placeholders).
-- A placeholder is described as {"name", "dtype", "shape"} and a variable adds "init", the distribution its
-  initial values come from: NumPy cannot reproduce TensorFlow's seeded initialisers, so
-  `initialize_parameters` names them ("glorot_uniform" for the course's Xavier initializer, "zeros").
+- Values (`linear_function`, `sigmoid`, `cost`, `one_hot_matrix`, `ones`) are computed with NumPy as the
+  course's TensorFlow code computes them (float32 where the course feeds float32 placeholders), so the host's
+  tests hold them to the published numbers.
+- `create_placeholders`, `initialize_parameters`, `forward_propagation` and `compute_cost` build the graph the
+  course's `model` trains (the model check trains it with them), so they are the course's TensorFlow code,
+  importing TensorFlow when called (only the sandbox has it). The sandbox describes a placeholder by name,
+  dtype and shape and a variable also by the distribution of its initial values ("glorot_uniform", "zeros"),
+  and runs the tensors forward_propagation and compute_cost return on the placeholders and variables it made.
 """
 import numpy as np
 
 # The course's three-layer network for the SIGNS images: 64 * 64 * 3 = 12288 inputs, 25 and 12 hidden units,
 # 6 classes (initialize_parameters' docstring in the notebook).
 LAYER_SHAPES = {"W1": (25, 12288), "b1": (25, 1), "W2": (12, 25), "b2": (12, 1), "W3": (6, 12), "b3": (6, 1)}
-
-
-def describe(name, shape, dtype="float32"):
-    """What the sandbox reports for a placeholder or variable: TensorFlow's tensor name ("X:0"), its dtype and
-    its static shape as a tuple with None for an unknown dimension."""
-    return {"name": name + ":0", "dtype": dtype, "shape": str(tuple(shape))}
 
 
 def linear_function():
@@ -64,29 +61,44 @@ def ones(shape):
 
 def create_placeholders(n_x, n_y):
     """Placeholders X (n_x, None) and Y (n_y, None), float32, named "X" and "Y": the number of examples stays
-    open so one graph takes mini-batches and whole sets alike."""
-    return describe("X", (n_x, None)), describe("Y", (n_y, None))
+    open so one graph takes mini-batches and whole sets alike. The sandbox describes each as
+    {"name": "X:0", "dtype": "float32", "shape": "(n_x, None)"}."""
+    import tensorflow.compat.v1 as tf
+
+    X = tf.placeholder(tf.float32, shape=[n_x, None], name="X")
+    Y = tf.placeholder(tf.float32, shape=[n_y, None], name="Y")
+    return X, Y
 
 
 def initialize_parameters():
-    """W1, W2, W3 drawn by Xavier/Glorot uniform, b1, b2, b3 zeros, float32, with LAYER_SHAPES."""
-    return {name: {**describe(name, shape), "init": "zeros" if name.startswith("b") else "glorot_uniform"}
+    """W1, W2, W3 drawn by Xavier/Glorot uniform (seed 1), b1, b2, b3 zeros, float32, with LAYER_SHAPES; the
+    sandbox describes each variable by name, dtype, shape and the distribution of its initial values."""
+    import tensorflow.compat.v1 as tf
+
+    tf.set_random_seed(1)
+    return {name: tf.get_variable(name, list(shape),
+                                  initializer=tf.zeros_initializer() if name.startswith("b")
+                                  else tf.initializers.glorot_uniform(seed=1))
             for name, shape in LAYER_SHAPES.items()}
 
 
 def forward_propagation(X, parameters):
-    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR; returns Z3 (n_y, m), the logits before the softmax."""
-    W1, b1 = parameters["W1"], parameters["b1"]
-    W2, b2 = parameters["W2"], parameters["b2"]
-    W3, b3 = parameters["W3"], parameters["b3"]
-    A1 = np.maximum(np.dot(W1, X) + b1, 0)
-    A2 = np.maximum(np.dot(W2, A1) + b2, 0)
-    return np.dot(W3, A2) + b3
+    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR on the placeholder X (n_x, m) and the variables of
+    `parameters`; returns the tensor Z3 (n_y, m), the logits before the softmax."""
+    import tensorflow.compat.v1 as tf
+
+    Z1 = tf.add(tf.matmul(parameters["W1"], X), parameters["b1"])
+    A1 = tf.nn.relu(Z1)
+    Z2 = tf.add(tf.matmul(parameters["W2"], A1), parameters["b2"])
+    A2 = tf.nn.relu(Z2)
+    return tf.add(tf.matmul(parameters["W3"], A2), parameters["b3"])
 
 
 def compute_cost(Z3, Y):
-    """Mean over the m examples of the softmax cross-entropy of logits Z3 (n_y, m) against one-hot Y (n_y, m),
-    as tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=Z3.T, labels=Y.T))."""
-    shifted = Z3 - np.max(Z3, axis=0, keepdims=True)
-    log_softmax = shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
-    return np.mean(-np.sum(Y * log_softmax, axis=0))
+    """The tensor of the mean over the m examples of the softmax cross-entropy of logits Z3 (n_y, m) against
+    one-hot Y (n_y, m); TensorFlow wants one example per row, hence the transposes."""
+    import tensorflow.compat.v1 as tf
+
+    logits = tf.transpose(Z3)
+    labels = tf.transpose(Y)
+    return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=labels))

@@ -179,6 +179,14 @@ class CaseProcess:
             to_helper, from_helper = self.stand_in_fds
             stand_ins = {callee: stand_in(callee, to_helper, from_helper) for callee in self.request["callees"]}
             getattr(function, "__globals__", {}).update(stand_ins)
+        notes = []
+        if FRAMEWORK_VALUES is not None:  # placeholders and variables made here, as the course's code makes them
+            try:
+                args = FRAMEWORK_VALUES.graph_arguments(tuple(args), self.request.get("graph_inputs") or [])
+            except Exception as exc:
+                return {"status": "error", "error": {"type": "GradeboxInputError", "message": describe(exc),
+                                                     "traceback": []}}
+            FRAMEWORK_VALUES.watch_sessions()
         started = time.perf_counter()
         try:
             value = function(*args)
@@ -187,6 +195,8 @@ class CaseProcess:
                     "error": {"type": type(exc).__name__[:SOURCE_CHARS], "message": str(exc)[:MESSAGE_CHARS],
                               "traceback": student_frames(exc, self.path)}}
         if FRAMEWORK_VALUES is not None:  # tensors run in the student's own graph, here
+            if FRAMEWORK_VALUES.sessions_left_open():
+                notes.append("session_open")
             try:
                 value = FRAMEWORK_VALUES.plain(value, evaluate=self.request.get("graph_outputs") is True)
             except BaseException as exc:
@@ -200,7 +210,7 @@ class CaseProcess:
         except BaseException as exc:
             self.arrays.clear()
             tree = wire.unsupported(type(value), f"could not be encoded ({type(exc).__name__})")
-        return {"status": "ok", "wall_s": wall_s, "value": tree}
+        return {"status": "ok", "wall_s": wall_s, "value": tree, **({"notes": notes} if notes else {})}
 
 
 class StandInFailed(RuntimeError):

@@ -14,6 +14,10 @@ trusted side compares only NumPy values, numbers and strings (docs/bundles.md, "
 - a variable is described the same way plus "init", the distribution its initial values were drawn from
   (`classify_initial_values`), since NumPy cannot reproduce TensorFlow's seeded initialisers.
 
+Before the call, the arguments a function's `graph_inputs` names become what the course's own code passes
+(`graph_arguments`: float32 placeholders fed the case's arrays, float32 variables holding them), and every
+session opened during the call is remembered, so one left open can be reported (`sessions_left_open`).
+
 Imports only the standard library and NumPy here; the framework itself only in `load`.
 """
 import math
@@ -54,12 +58,70 @@ class ReturnedTensor(Exception):
     """A function that should return a value returned a tensor it never ran: the course's "forgot sess.run"."""
 
 
+class GraphInputError(ValueError):
+    """A case's argument cannot enter the graph as the manifest says (a bundle's problem, never the student's)."""
+
+
 class TensorFlowValues:
     """Turns what a graded function returned into values the wire can carry, running tensors in their graph."""
 
     def __init__(self, tf):
         self.tf = tf
         self.sessions: dict = {}
+        self.feeds: dict = {}  # placeholder -> the case's array, fed whenever a returned tensor runs
+        self.created_sessions: list = []  # sessions the graded function opened (watch_sessions)
+
+    def graph_arguments(self, args: tuple, kinds: list) -> tuple:
+        """The case's arguments as the course's own code hands them to forward_propagation and compute_cost:
+        kinds[i] is [name, "placeholder"] for a float32 placeholder named `name` with the last axis (the
+        examples) left open, as create_placeholders makes them, fed args[i] when the returned tensors run;
+        [name, "variables"] for a dict whose arrays become float32 tf.Variables named by their keys, initialised
+        to them (initialize_parameters' variables); None leaves args[i] as it is."""
+        tf = self.tf
+        converted = list(args)
+        for index, entry in enumerate(kinds[:len(converted)]):
+            if entry is None:
+                continue
+            name, kind = entry
+            value = converted[index]
+            if kind == "placeholder":
+                array = np.asarray(value, dtype=np.float32)
+                shape = list(array.shape[:-1]) + [None] if array.ndim else []
+                placeholder = tf.placeholder(tf.float32, shape=shape, name=name)
+                self.feeds[placeholder] = array
+                converted[index] = placeholder
+            elif kind == "variables":
+                if not isinstance(value, dict):
+                    raise GraphInputError(f"{name}: a dict of arrays becomes variables, not {type(value).__name__}")
+                converted[index] = {key: tf.Variable(np.asarray(item, dtype=np.float32), name=str(key))
+                                    for key, item in value.items()}
+            else:
+                raise GraphInputError(f"{name}: unknown graph input kind {kind!r}")
+        return tuple(converted)
+
+    def watch_sessions(self) -> None:
+        """From here on, every session opened is remembered (and so kept alive): sessions_left_open() then tells
+        which the graded function never closed, with sess.close() or a `with` block."""
+        from tensorflow.python.client import session as session_module
+
+        base = session_module.BaseSession
+        original = base.__init__
+        created = self.created_sessions
+
+        def remembered(session, *args, **kwargs):
+            created.append(session)
+            original(session, *args, **kwargs)
+
+        base.__init__ = remembered
+        self._unwatch = lambda: setattr(base, "__init__", original)
+
+    def sessions_left_open(self) -> int:
+        """How many sessions opened since watch_sessions are still open; stops watching."""
+        unwatch = getattr(self, "_unwatch", None)
+        if unwatch is not None:
+            unwatch()
+            self._unwatch = None
+        return sum(1 for session in self.created_sessions if getattr(session, "_closed", True) is False)
 
     def plain(self, value, evaluate: bool = False, depth: int = 0):
         """evaluate: the function returns tensors of its graph (the manifest's `graph_outputs`), so run them;
@@ -99,7 +161,8 @@ class TensorFlowValues:
         return self.sessions[key]
 
     def evaluate(self, tensor):
-        return self.session(tensor.graph).run(tensor)
+        feeds = {placeholder: array for placeholder, array in self.feeds.items() if placeholder.graph is tensor.graph}
+        return self.session(tensor.graph).run(tensor, feed_dict=feeds or None)
 
     def describe_variable(self, variable) -> dict:
         description = describe(variable)

@@ -60,6 +60,7 @@ class CaseRun:
     error: dict | None = None
     wall_s: float | None = None
     output_start: int | None = None  # byte offset of the function's output when this case began
+    notes: tuple[str, ...] = ()  # what the case's process saw besides the value (NOTES), e.g. a session left open
 
 
 @dataclass
@@ -353,8 +354,14 @@ def read_function(members: Archive, index: int, function: dict, report: dict, bu
     return run
 
 
+# Notes a case's process may report (sandbox/frameworks.py); anything else it sends is dropped.
+NOTES = frozenset({"session_open"})
+
+
 def read_case(case_id: str, entry: dict, arrays: CaseArrays, function_status: str) -> CaseRun:
     case = _read_case(case_id, entry, arrays, function_status)
+    notes = entry.get("notes")
+    case.notes = tuple(sorted({n for n in notes if type(n) is str and n in NOTES})) if type(notes) is list else ()
     start = optional(entry.get("output_start"), int)
     case.output_start = start if start is not None and 0 <= start < 2**40 else None
     return case

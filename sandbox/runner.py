@@ -260,7 +260,9 @@ class Runner:
             theirs += [args_r, result_w, out_w]
             request = {"kind": "case", "function": function["name"], "case": position, "limits": limits,
                        "callees": sorted(callees), "json_bytes": json_left, "array_bytes": array_left,
-                       "graph_outputs": function.get("graph_outputs") is True}
+                       "graph_outputs": function.get("graph_outputs") is True,
+                       "graph_inputs": function.get("graph_inputs") if type(function.get("graph_inputs")) is list
+                       else []}
             pid = self.zygote.spawn(request, [args_r, result_w, out_w, *stand_in_fds])
         finally:
             for fd in theirs:
@@ -400,7 +402,7 @@ class Runner:
             if type(case) is not dict or case.get("status") not in ("ok", "error"):
                 raise wire.WireError("no case report")
             run.setup_errors = clean_setup_errors(document.get("setup_errors"))
-            kept = {key: case[key] for key in ("status", "wall_s", "value", "error") if key in case}
+            kept = {key: case[key] for key in ("status", "wall_s", "value", "error", "notes") if key in case}
             if len(json.dumps(kept)) > json_left:  # also refuses a tree too deep to write again
                 raise wire.WireError(f"a report over the {json_left} bytes left for this function")
         except (wire.WireError, channel.ChannelError, ValueError, RecursionError, MemoryError) as exc:

@@ -44,24 +44,64 @@ _NUMPY_EXPIRED = re.compile(r"^`np\.(\w+)` was removed in the NumPy [\d.]+ relea
 _NUMPY_IMPORT = re.compile(r"^cannot import name '(\w+)' from 'numpy((?:\.\w+)*)'")
 _NO_MODULE = re.compile(r"^No module named '([\w.]+)'")
 _TENSORFLOW_ATTRIBUTE = re.compile(r"^module 'tensorflow((?:\.\w+)*)' has no attribute '(\w+)'")
+_CONTRIB_USE = re.compile(r"\bcontrib((?:\.\w+)+)")
+# NumPy on a tensor of the graph (a placeholder, a variable): TensorFlow refuses to make it an array.
+_SYMBOLIC_TENSOR = re.compile(r"^Cannot convert a symbolic (?:tf\.)?Tensor \(([^)]{1,80})\) to a numpy array")
+_TENSOR_ATTRIBUTE = re.compile(r"^'?(?:SymbolicTensor|Tensor|RefVariable|ResourceVariable|Variable)'? object has "
+                               r"no attribute '(\w+)'")  # TensorFlow's own message leaves out the quotes
+_VARIABLE_EXISTS = re.compile(r"^Variable (\S{1,80}) already exists, disallowed")
 # TensorFlow 1 names that TensorFlow 2 removed, even from tf.compat.v1 (TensorFlow 2.0's migration guide), with
-# what the course's notebook writes instead.
+# what to write instead: tf.contrib as a whole, and its parts a course's code uses.
 REMOVED_FROM_TENSORFLOW = {
-    "contrib": "tf2.initializers.GlorotUniform(seed=1) (with `import tensorflow as tf2`) for "
-               "tf.contrib.layers.xavier_initializer(seed=1), and tf.layers.dense or tf2.keras.layers for the other "
-               "tf.contrib.layers",
+    "contrib": "what TensorFlow 2's migration guide names for the part of tf.contrib you used (most of "
+               "tf.contrib.layers is in tf.compat.v1.layers and tf.keras.layers)",
 }
+CONTRIB_REPLACEMENTS = {
+    ".layers.xavier_initializer": "tf.compat.v1.initializers.glorot_uniform(seed=1) (tf.initializers.glorot_uniform "
+                                  "after `import tensorflow.compat.v1 as tf`) or tf.keras.initializers.GlorotUniform"
+                                  "(seed=1)",
+    ".layers.xavier_initializer_conv2d": "tf.compat.v1.initializers.glorot_uniform or "
+                                         "tf.keras.initializers.GlorotUniform",
+    ".layers.variance_scaling_initializer": "tf.compat.v1.initializers.variance_scaling or "
+                                            "tf.keras.initializers.VarianceScaling",
+    ".layers.fully_connected": "tf.compat.v1.layers.dense or tf.keras.layers.Dense",
+    ".layers.flatten": "tf.compat.v1.layers.flatten or tf.keras.layers.Flatten",
+    ".layers.batch_norm": "tf.compat.v1.layers.batch_normalization or tf.keras.layers.BatchNormalization",
+    ".layers.l2_regularizer": "tf.keras.regularizers.l2",
+    ".layers.l1_regularizer": "tf.keras.regularizers.l1",
+    ".rnn": "tf.compat.v1.nn.rnn_cell or tf.keras.layers",
+}
+# NumPy's attributes of an array, which a tensor lacks, and TensorFlow's operation to use instead.
+TENSOR_INSTEAD = {"T": "tf.transpose(x)", "dot": "tf.matmul(a, b)", "reshape": "tf.reshape(x, shape)",
+                  "sum": "tf.reduce_sum(x)", "mean": "tf.reduce_mean(x)", "max": "tf.reduce_max(x)",
+                  "min": "tf.reduce_min(x)", "astype": "tf.cast(x, dtype)", "numpy": "sess.run(x)",
+                  "flatten": "tf.reshape(x, [-1])", "transpose": "tf.transpose(x)"}
 
 
-def explain(error_type: str, message: str, versions: dict) -> tuple[str, dict] | None:
-    """(catalogue key of the reason, its fields) when the environment's versions explain what was raised."""
+def explain(error_type: str, message: str, versions: dict, source: str = "") -> tuple[str, dict] | None:
+    """(catalogue key of the reason, its fields) when the environment's versions explain what was raised.
+    `source`: the line of the student's code that raised, when known (which part of tf.contrib it used)."""
     if not (versions.get("python") and versions.get("numpy")):
         return None
     fields = {"python": versions["python"], "numpy": versions["numpy"]}
     if error_type == "AttributeError" and (match := _TENSORFLOW_ATTRIBUTE.match(message)):
+        if match.group(2) == "contrib" and (used := _CONTRIB_USE.search(source or "")):
+            part = next((part for part in sorted(CONTRIB_REPLACEMENTS, key=len, reverse=True)
+                         if used.group(1) == part or used.group(1).startswith(part + ".")), None)
+            if part is not None:
+                return "why_tensorflow_removed", {**fields, "name": "tf.contrib",
+                                                  "instead": f"{CONTRIB_REPLACEMENTS[part]} for tf.contrib{part}"}
         if match.group(2) in REMOVED_FROM_TENSORFLOW:
             return "why_tensorflow_removed", {**fields, "name": f"tf.{match.group(2)}",
                                               "instead": REMOVED_FROM_TENSORFLOW[match.group(2)]}
+    if error_type == "NotImplementedError" and (match := _SYMBOLIC_TENSOR.match(message)):
+        return "why_tensorflow_numpy_on_tensor", {**fields, "tensor": match.group(1)}
+    if error_type == "AttributeError" and (match := _TENSOR_ATTRIBUTE.match(message)):
+        if match.group(1) in TENSOR_INSTEAD:
+            return "why_tensorflow_tensor_attribute", {**fields, "attribute": match.group(1),
+                                                       "instead": TENSOR_INSTEAD[match.group(1)]}
+    if error_type == "ValueError" and (match := _VARIABLE_EXISTS.match(message)):
+        return "why_tensorflow_variable_exists", {**fields, "variable": match.group(1)}
     if error_type == "AttributeError":
         match = _NUMPY_ATTRIBUTE.match(message)
         if match:
@@ -82,9 +122,9 @@ def explain_setup_error(error: str, versions: dict) -> tuple[str, dict] | None:
     return explain(error_type, message, versions)
 
 
-def reason(error_type: str, message: str, versions: dict) -> str | None:
+def reason(error_type: str, message: str, versions: dict, source: str = "") -> str | None:
     """The sentence that explains it, or None."""
-    explained = explain(error_type, message, versions)
+    explained = explain(error_type, message, versions, source)
     return messages.say(explained[0], **explained[1]) if explained else None
 
 

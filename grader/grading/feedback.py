@@ -154,6 +154,10 @@ def function_report(
                            f"loaded the file: {failure.get('error', '')}" for failure in run.hidden_setup_errors]
     diagnosed = _hint(graded, run, status, builder.hint, expected, extraction, mistakes, patterns, terms or {})
     report.hint, report.mistake = (diagnosed.hint, diagnosed.key) if diagnosed else (None, "")
+    if any("session_open" in getattr(case, "notes", ()) for case in run.cases):  # right or wrong, the student should hear it
+        note = f"{messages.say('session_open', function=name)} {messages.hint('session_open')}"
+        report.hint = f"{report.hint}\n{note}" if report.hint else note
+        report.mistake = report.mistake or "message:session_open"
     report.summary = builder.summary()
     report.cases = builder.verdicts
     if status != PASSED and (builder.unfinished == len(graded.cases) or name in extraction.unfinished):  # the starter as handed out: one line, not one per case or key
@@ -264,7 +268,9 @@ class _CaseChecks:
             name_match = None
         failed_import = self._failed_import(name_match.group(1)) if name_match else None
         versions = self.extraction.environment
-        explained = None if hidden else environment.explain(error_type, error_message, versions)
+        frames = error.get("traceback") or [{}]
+        raised_at = str(frames[-1].get("source", "")) if isinstance(frames[-1], dict) else ""
+        explained = None if hidden else environment.explain(error_type, error_message, versions, raised_at)
         if failed_import:
             text = messages.say("import_failed", case=label, function=self.graded.name, name=name_match.group(1),
                                 statement=failed_import["source"], error=failed_import["error"])

@@ -13,17 +13,25 @@ import os
 import shutil
 from pathlib import Path
 
-from assignments.bundle import Bundle
+from assignments.bundle import Bundle, GradedFunction, graph_input_kinds
 from grader.grading.inputs import JOB_FORMAT_VERSION
 from sandbox.channel import INPUTS_NAME, JOB_NAME, PUBLIC_DIR
+
+
+def graph_keys(bundle: Bundle, graded: GradedFunction) -> dict:
+    """What a job entry tells the sandbox about a function that builds a graph (docs/bundles.md, "TensorFlow
+    values"): its returned tensors are run, and which arguments are placeholders or variables."""
+    if not graded.graph_outputs:
+        return {}
+    kinds = graph_input_kinds(graded, bundle.text("reference"))
+    return {"graph_outputs": True, **({"graph_inputs": kinds} if kinds else {})}
 
 
 def write_job(job_dir: Path, bundle: Bundle, functions: list[dict], callee_sources: dict[str, str],
               inputs_path: Path | None, source: str, limits: dict, extra_files: dict[str, Path] | None = None) -> dict:
     """Fills `job_dir` (created empty by the caller) and returns the job document."""
-    graph = {graded.name for graded in bundle.functions if graded.graph_outputs}
-    functions = [{**function, "graph_outputs": True} if function.get("name") in graph else function
-                 for function in functions]
+    graph = {graded.name: graph_keys(bundle, graded) for graded in bundle.functions if graded.graph_outputs}
+    functions = [{**function, **graph.get(function.get("name"), {})} for function in functions]
     job = {
         "version": JOB_FORMAT_VERSION,
         "submission": "submission.py",

@@ -86,6 +86,24 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "why_tensorflow_removed": ("{name} was removed in TensorFlow 2, which the grader runs (with Python {python} and "
                                "NumPy {numpy}, through tensorflow.compat.v1): use {instead}.",
                                "TensorFlow 2 keeps TensorFlow 1's graph API in tensorflow.compat.v1, but not {name}."),
+    "why_tensorflow_numpy_on_tensor": (
+        "{tensor} is a tensor of the graph your function builds (the grader passes a placeholder and variables, as "
+        "create_placeholders and initialize_parameters make them): NumPy cannot compute with it, because its value "
+        "exists only when a session runs the graph.",
+        "Build the graph with TensorFlow's operations: tf.matmul(W1, X) + b1 instead of np.dot(W1, X) + b1, "
+        "tf.nn.relu(Z1) instead of np.maximum(0, Z1), tf.transpose(Z3) instead of Z3.T."),
+    "why_tensorflow_tensor_attribute": (
+        "a TensorFlow tensor has no .{attribute}, which NumPy arrays have: write {instead}.",
+        "Inside the graph, use TensorFlow's operations: {instead} instead of x.{attribute}."),
+    "why_tensorflow_variable_exists": (
+        "the graph already has a variable {variable}, and tf.get_variable creates each name once per graph.",
+        "If your code builds the parameters again (initialize_parameters called a second time), call "
+        "tf.reset_default_graph() first, as the notebook does before each test; if two of your variables share the "
+        "name {variable}, give each its own name."),
+    "session_open": ("{function} opened a tf.Session and left it open: each open session keeps its memory and "
+                     "threads until the program ends.",
+                     "Close it with sess.close() once you have the result, or open it with `with tf.Session() as "
+                     "sess:`, which closes it for you."),
     "why_newer_syntax": ("{feature} is syntax of Python {introduced} and later; the grader runs Python {python} and "
                          "NumPy {numpy}: write {instead}.", None),
     # the starter's unfinished function: None, or the starter's dict/tuple of None placeholders, where values belong

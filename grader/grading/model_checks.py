@@ -11,7 +11,7 @@ import textwrap
 import numpy as np
 
 from assignments.bundle import ModelCheck
-from grader.grading import classifier, messages
+from grader.grading import classifier, environment, messages
 from grader.grading.feedback import ERROR, FAILED, PASSED, TIMEOUT, FunctionReport
 
 log = logging.getLogger(__name__)
@@ -20,17 +20,20 @@ TITLE_POINTS = 10
 REFERENCE_WIDTH = 6.0  # points: the reference's line, drawn under the student's 1.6
 
 
-def model_report(check: ModelCheck, run, reference: dict | None, failed_functions: set[str]) -> tuple[FunctionReport, dict[str, bytes]]:
+def model_report(check: ModelCheck, run, reference: dict | None, failed_functions: set[str],
+                 versions: dict | None = None) -> tuple[FunctionReport, dict[str, bytes]]:
     """One model check: its report (with what the check is and is worth, `about`), and its images (PNG bytes by
-    name, their facts as text in `plot_alt`)."""
-    report, images = _model_report(check, run, reference, failed_functions)
+    name, their facts as text in `plot_alt`). versions: the sandbox's Python and NumPy (Extraction.environment),
+    which let an error the environment explains (grader/grading/environment.py) get its reason."""
+    report, images = _model_report(check, run, reference, failed_functions, versions or {})
     worth = (messages.say("model_worth", points=float(check.points)) if check.points
              else messages.say("model_worth_none"))
     report.about = f"{messages.say('model_about')} {worth}"
     return report, images
 
 
-def _model_report(check: ModelCheck, run, reference: dict | None, failed_functions: set[str]) -> tuple[FunctionReport, dict[str, bytes]]:
+def _model_report(check: ModelCheck, run, reference: dict | None, failed_functions: set[str],
+                  versions: dict) -> tuple[FunctionReport, dict[str, bytes]]:
     points = float(check.points)
     case_run = next((c for c in (run.cases if run else []) if c.id == check.id), None)
     blame = sorted(set(check.depends_on) & failed_functions)
@@ -44,8 +47,16 @@ def _model_report(check: ModelCheck, run, reference: dict | None, failed_functio
         else:
             what = "training stopped before returning parameters"
         message = f"{check.title}: {what}.{follows}"
+        explained = None
+        if case_run is not None and case_run.status == "error" and case_run.error:
+            frames = case_run.error.get("traceback") or [{}]
+            explained = environment.explain(str(case_run.error.get("type")), str(case_run.error.get("message")),
+                                            versions, str(frames[-1].get("source", "")))
+        if explained:
+            message += f" {messages.say(explained[0], **explained[1])}"
         return FunctionReport(check.id, status, 0.0, points, [{"name": "trains", "passed": False, "message": message}],
-                              summary=message, output=run.output if run else ""), {}
+                              summary=message, output=run.output if run else "",
+                              hint=messages.hint(explained[0], **explained[1]) if explained else None), {}
     parameters, costs = unpack(case_run.value)
     if parameters is None:
         message = f"{check.title}: training returned parameters the grader cannot use.{follows}"

@@ -145,7 +145,8 @@ class Grader:
         expected = self.expected_for(bundle)
         failed = report.failed_functions()
         for check in bundle.model_checks:
-            model, images = model_report(check, runs.get(check.driver), expected.models.get(check.id), failed)
+            model, images = model_report(check, runs.get(check.driver), expected.models.get(check.id), failed,
+                                         graded.extraction.environment)
             report.models.append(model)
             report.images.update({(check.id, name): png for name, png in images.items()})
         return report

@@ -36,6 +36,7 @@ import numpy as np
 from assignments.bundle import Bundle, GradedFunction
 from assignments.source import NO_DEFAULT, NOT_LITERAL, SourceError, callee_module, parameters
 from grader.grading.feedback import function_report
+from grader.grading.job import graph_keys
 from sandbox.results import FunctionRun
 from sandbox.wire import encode
 
@@ -297,7 +298,9 @@ def run(bundle: Bundle, grader, variants: list[Variant], extraction, prepared) -
         aliases = [(ALIAS.format(number), variant, cases) for number, (variant, cases, _) in enumerate(batch)]
         suffix = "\n\nimport numpy as _gradebox_np\n\n" + definitions + "".join(
             f"{alias} = {variant.calls}\n" for alias, variant, _ in aliases)
-        functions = [{"name": alias, "wall_s": variant.graded.wall_s, "cases": cases} for alias, variant, cases in aliases]
+        functions = [{"name": alias, "wall_s": variant.graded.wall_s, "cases": cases,
+                      **graph_keys(bundle, variant.graded)}
+                     for alias, variant, cases in aliases]
         runs = grader.run_job(bundle, functions, sources, prepared.inputs_path, extraction.source + suffix)
         for alias, variant, _ in aliases:
             part = runs[alias]

@@ -87,6 +87,16 @@ def test_arguments_declared_without_effect_load_by_name(draft):
     assert (relu.printing_only, relu.unused_arguments) == (("print_msg",), (("Z", "a test's claim"),))
 
 
+def test_graph_inputs_load_by_name_and_reach_the_job_by_position(draft):
+    from grader.grading.job import graph_keys
+
+    draft.function().update(graph_outputs=True, graph_inputs={"Z": "placeholder"})
+    bundle = draft.load()
+    relu = bundle.function("relu")
+    assert relu.graph_inputs == (("Z", "placeholder"),)
+    assert graph_keys(bundle, relu) == {"graph_outputs": True, "graph_inputs": [["Z", "placeholder"]]}
+
+
 def test_a_case_threshold_is_its_op_and_bound(draft):
     draft.case("hidden")["threshold"] = {"op": "<", "value": 2e-7}
     published, hidden = draft.load().function("relu").cases
@@ -234,6 +244,12 @@ FILE_ERRORS = [
     pytest.param(with_print_msg(printing_only=["print_msg"], unused_arguments={"print_msg": "prints only"}),
                  ["functions.relu: 'print_msg' is both printing_only and in unused_arguments; keep one"],
                  id="declared-twice"),
+    pytest.param(lambda d: d.function().update(graph_outputs=True, graph_inputs={"X": "placeholder"}),
+                 ["functions.relu.graph_inputs: 'X' is not a positional parameter of the reference's relu"],
+                 id="graph-input-not-a-parameter"),
+    pytest.param(lambda d: d.function().update(graph_inputs={"Z": "placeholder"}),
+                 ["functions.relu.graph_inputs: needs graph_outputs = true (the returned tensors run with the "
+                  "placeholders fed)"], id="graph-inputs-without-graph-outputs"),
     pytest.param(lambda d: d.case("hidden").update(stand_ins=["softmax"]),
                  ["functions.relu.cases.hidden.stand_ins: 'softmax' is not a graded function of this bundle"],
                  id="stand-in-not-graded"),

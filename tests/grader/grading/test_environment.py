@@ -98,10 +98,64 @@ def test_a_hidden_cases_error_stays_withheld_even_when_the_environment_would_exp
     assert "its message is not shown" in report.checks[0]["message"] and "NumPy 1.24" not in repr(report.document())
 
 
-def test_tf_contrib_is_explained_as_removed_in_tensorflow_2_with_the_course_replacement():
-    versions = {"python": "3.11.2", "numpy": "1.26.4"}
-    message = "module 'tensorflow._api.v2.compat.v1' has no attribute 'contrib'"
-    key, fields = explain("AttributeError", message, versions)
+TF_VERSIONS = {"python": "3.11.2", "numpy": "1.26.4"}
+CONTRIB = "module 'tensorflow._api.v2.compat.v1' has no attribute 'contrib'"
+
+
+def test_tf_contrib_is_explained_as_removed_in_tensorflow_2_naming_the_replacement_of_the_part_used():
+    line = 'W1 = tf.get_variable("W1", [25, 12288], initializer=tf.contrib.layers.xavier_initializer(seed=1))'
+    key, fields = explain("AttributeError", CONTRIB, TF_VERSIONS, line)
     assert key == "why_tensorflow_removed" and fields["name"] == "tf.contrib"
-    assert "tf2.initializers.GlorotUniform(seed=1)" in reason("AttributeError", message, versions)
-    assert explain("AttributeError", "module 'tensorflow' has no attribute 'placeholdr'", versions) is None
+    said = reason("AttributeError", CONTRIB, TF_VERSIONS, line)
+    assert said.startswith("tf.contrib was removed in TensorFlow 2")
+    assert "tf.compat.v1.initializers.glorot_uniform(seed=1)" in said
+    assert "tf.keras.initializers.GlorotUniform(seed=1) for tf.contrib.layers.xavier_initializer" in said
+    dense = reason("AttributeError", CONTRIB, TF_VERSIONS, "A = tf.contrib.layers.fully_connected(X, 6)")
+    assert "tf.compat.v1.layers.dense or tf.keras.layers.Dense for tf.contrib.layers.fully_connected" in dense
+
+
+def test_a_part_of_tf_contrib_without_a_known_replacement_still_says_tf_contrib_was_removed():
+    for line in ("", "x = tf.contrib.summary.scalar('c', c)"):
+        said = reason("AttributeError", CONTRIB, TF_VERSIONS, line)
+        assert said.startswith("tf.contrib was removed in TensorFlow 2") and "migration guide" in said
+    assert explain("AttributeError", "module 'tensorflow' has no attribute 'placeholdr'", TF_VERSIONS) is None
+
+
+def test_numpy_on_a_placeholder_says_to_build_the_graph_with_tensorflow_operations():
+    message = ("Cannot convert a symbolic tf.Tensor (X:0) to a numpy array. This error may indicate that you're "
+               "trying to pass a Tensor to a NumPy call, which is not supported.")
+    key, fields = explain("NotImplementedError", message, TF_VERSIONS)
+    assert (key, fields["tensor"]) == ("why_tensorflow_numpy_on_tensor", "X:0")
+    assert "NumPy cannot compute with it" in reason("NotImplementedError", message, TF_VERSIONS)
+
+
+def test_a_numpy_attribute_of_a_tensor_names_the_tensorflow_operation():
+    said = reason("AttributeError", "'SymbolicTensor' object has no attribute 'T'", TF_VERSIONS)
+    assert said == "a TensorFlow tensor has no .T, which NumPy arrays have: write tf.transpose(x)."
+    assert reason("AttributeError", "SymbolicTensor object has no attribute 'T'. \n        If you are looking for "
+                  "numpy-related methods, please run the following", TF_VERSIONS) == said
+    assert reason("AttributeError", "'SymbolicTensor' object has no attribute 'foo'", TF_VERSIONS) is None
+
+
+def test_a_variable_created_twice_says_to_reset_the_graph_or_rename_it():
+    message = ("Variable W1 already exists, disallowed. Did you mean to set reuse=True or reuse=tf.AUTO_REUSE in "
+               "VarScope? Originally defined at:")
+    key, fields = explain("ValueError", message, TF_VERSIONS)
+    assert (key, fields["variable"]) == ("why_tensorflow_variable_exists", "W1")
+    report = card({"type": "ValueError", "message": message,
+                   "traceback": [{"line": 2, "function": "relu", "source": 'tf.get_variable("W1", [2, 3])'}]},
+                  TF_VERSIONS)
+    assert "the graph already has a variable W1" in report.checks[0]["message"]
+    assert "tf.reset_default_graph()" in report.hint
+
+
+def test_a_session_left_open_is_said_on_a_passing_card_without_costing_points():
+    graded = GradedFunction("linear_function", 1.0, ("result",), (Case("published", Args("literal", ()),),))
+    run = FunctionRun("linear_function", "ok",
+                      cases=[CaseRun("published", "ok", value=1.0, notes=("session_open",))])
+    extraction = Extraction(source="def linear_function():\n    pass\n", found=["linear_function"], missing=[],
+                            environment=TF_VERSIONS)
+    report = function_report(graded, run, {"published": 1.0}, extraction, [], {})
+    assert (report.status, report.score) == ("passed", 1.0)
+    assert report.hint.startswith("linear_function opened a tf.Session and left it open")
+    assert "sess.close()" in report.hint and "with tf.Session() as sess:" in report.hint

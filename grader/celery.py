@@ -3,11 +3,17 @@
 On the embedded default (GRADER_SWEEP_IN_WORKER, on with the filesystem broker) each worker runs the
 sweeper on its own timer, since no beat process runs there; with Redis, `celery -A grader beat` sends
 `sweep_stuck` on the schedule in settings.CELERY_BEAT_SCHEDULE.
+
+Sandbox containers never outlive their worker for long: a worker process that stops (a clean shutdown, or
+the pool replacing it) removes its warm containers as it goes (`close_sandboxes`), and every worker removes,
+every GRADER_REAP_INTERVAL_S, the containers on its host whose worker process is gone (killed, crashed:
+`Reaper`).
 """
 import logging
 import os
 
 from celery import Celery, bootsteps
+from celery.signals import worker_process_shutdown, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grader.settings")
 
@@ -53,3 +59,54 @@ class Sweeper(bootsteps.StartStopStep):
 
 
 app.steps["worker"].add(Sweeper)
+
+
+@worker_process_shutdown.connect
+@worker_shutdown.connect
+def close_sandboxes(**_) -> None:
+    """This process's warm containers are removed before it exits (prefork children get
+    worker_process_shutdown, a solo or threads worker worker_shutdown); a process that never graded has none."""
+    from grader.grading.setup import get_grader
+
+    if not get_grader.cache_info().currsize:
+        return
+    for backend in get_grader().backends.started():
+        try:
+            backend.close()
+        except Exception:  # the daemon is gone: the next reaper on this host removes them
+            log.exception("could not remove this worker's sandbox containers")
+
+
+def _reap() -> None:
+    from django.conf import settings
+
+    from sandbox.backends.docker_pool import reap_host
+
+    try:
+        reap_host(settings.GRADER_CACHE_DIR / "docker-jobs")
+    except Exception:  # no daemon here, or it is restarting: nothing of ours can run there either
+        log.debug("reaper skipped", exc_info=True)
+
+
+class Reaper(bootsteps.StartStopStep):
+    """Removes, every GRADER_REAP_INTERVAL_S, sandbox containers on this host whose worker process is gone."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.tref = None
+
+    def start(self, worker):
+        from django.conf import settings
+
+        if settings.GRADER_SANDBOX in ("docker", "auto") and settings.GRADER_REAP_INTERVAL_S > 0:
+            self.tref = worker.timer.call_repeatedly(settings.GRADER_REAP_INTERVAL_S, _reap, priority=10)
+
+    def stop(self, worker):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+
+
+app.steps["worker"].add(Reaper)

@@ -212,6 +212,8 @@ GRADER_LEASE_S = env_float("GRADER_LEASE_S", 60.0, minimum=1.0)
 # and a running one whose lease expired; it runs every GRADER_SWEEP_INTERVAL_S seconds.
 GRADER_SWEEP_AFTER_S = env_float("GRADER_SWEEP_AFTER_S", 300.0, minimum=1.0)
 GRADER_SWEEP_INTERVAL_S = env_float("GRADER_SWEEP_INTERVAL_S", 30.0, minimum=0.5)
+# Every worker removes sandbox containers on its host whose worker process is gone (0: never; see grader/celery.py).
+GRADER_REAP_INTERVAL_S = env_float("GRADER_REAP_INTERVAL_S", 60.0, minimum=0.0)
 # Where the sweeper runs: on each worker's own timer (the embedded default has no beat), or by `celery beat`.
 GRADER_SWEEP_IN_WORKER = env_bool("GRADER_SWEEP_IN_WORKER", CELERY_BROKER_URL.startswith("filesystem://"))
 CELERY_BEAT_SCHEDULE = {

@@ -216,6 +216,19 @@ def reap(client, work_dir: Path) -> int:
     return removed
 
 
+def reap_host(work_dir: Path, timeout_s: float = 10.0) -> int:
+    """reap() with a client of its own, for a process that has no Docker backend (a worker's timer); returns how
+    many containers it removed. Raises docker.errors.DockerException when no daemon answers."""
+    import docker
+
+    client = docker.from_env(timeout=timeout_s)
+    try:
+        client.ping()
+        return reap(client, Path(work_dir))
+    finally:
+        client.close()
+
+
 def owner_alive(pid: int, ticks: str) -> bool:
     return os.path.exists(f"/proc/{pid}") and process_start_ticks(pid) == ticks
 

@@ -7,7 +7,7 @@ sweeper on its own timer, since no beat process runs there; with Redis, `celery 
 Sandbox containers never outlive their worker for long: a worker process that stops (a clean shutdown, or
 the pool replacing it) removes its warm containers as it goes (`close_sandboxes`), and every worker removes,
 every GRADER_REAP_INTERVAL_S, the containers on its host whose worker process is gone (killed, crashed:
-`Reaper`).
+`Reaper`), and the empty cgroups of bubblewrap runs such a worker left.
 """
 import logging
 import os
@@ -80,8 +80,15 @@ def close_sandboxes(**_) -> None:
 def _reap() -> None:
     from django.conf import settings
 
+    from sandbox.backends.cgroup import CgroupV1
     from sandbox.backends.docker_pool import reap_host
 
+    if CgroupV1.available():
+        removed = CgroupV1.sweep_stale()
+        if removed:
+            log.warning("removed run cgroups left behind by a killed worker", extra={"cgroups": removed})
+    if settings.GRADER_SANDBOX == "bwrap":
+        return
     try:
         reap_host(settings.GRADER_CACHE_DIR / "docker-jobs")
     except Exception:  # no daemon here, or it is restarting: nothing of ours can run there either
@@ -89,7 +96,8 @@ def _reap() -> None:
 
 
 class Reaper(bootsteps.StartStopStep):
-    """Removes, every GRADER_REAP_INTERVAL_S, sandbox containers on this host whose worker process is gone."""
+    """Removes, every GRADER_REAP_INTERVAL_S, sandbox containers on this host whose worker process is gone, and
+    the bubblewrap runs' cgroups such a worker left."""
 
     requires = {"celery.worker.components:Timer"}
 
@@ -100,7 +108,7 @@ class Reaper(bootsteps.StartStopStep):
     def start(self, worker):
         from django.conf import settings
 
-        if settings.GRADER_SANDBOX in ("docker", "auto") and settings.GRADER_REAP_INTERVAL_S > 0:
+        if settings.GRADER_REAP_INTERVAL_S > 0:
             self.tref = worker.timer.call_repeatedly(settings.GRADER_REAP_INTERVAL_S, _reap, priority=10)
 
     def stop(self, worker):

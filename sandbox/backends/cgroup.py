@@ -105,6 +105,29 @@ class CgroupV1:
                 except OSError:  # busy until the killed processes are reaped
                     time.sleep(0.01)
 
+    @classmethod
+    def sweep_stale(cls, older_than_s: float = 300.0) -> int:
+        """Removes the run cgroups left behind by workers that were killed (a run removes its own; a SIGKILLed
+        worker cannot): every gradebox/run-* directory with no process in it, made more than `older_than_s`
+        seconds ago (a live run's cgroups are empty only for the moments before its first process enters and
+        after its last exits). Returns how many directories it removed; never raises."""
+        removed = 0
+        now = time.time()
+        for controller in CONTROLLERS + OPTIONAL_CONTROLLERS:
+            try:
+                runs = [path for path in (cls.root / controller / cls.parent).iterdir() if path.name.startswith("run-")]
+            except OSError:
+                continue
+            for path in runs:
+                try:
+                    if (path / "cgroup.procs").read_text().strip() or now - path.stat().st_mtime < older_than_s:
+                        continue
+                    path.rmdir()
+                    removed += 1
+                except OSError:  # gone meanwhile, or a process entered it
+                    continue
+        return removed
+
     def _read_int(self, controller: str, name: str) -> int:
         try:
             return int((self.dirs[controller] / name).read_text().split()[0])

@@ -161,6 +161,32 @@ def test_no_cgroup_or_process_is_left_after_a_run(backend, job_dir, build_job):
     assert runs() - before == set()  # this run's cgroups are gone, with the process it left running
 
 
+@pytest.mark.sandbox
+def test_the_sweep_removes_empty_run_cgroups_left_behind_and_keeps_busy_ones():
+    """A worker killed mid-run cannot remove its run's cgroups; the reaper's sweep does, once they are empty and
+    old enough never to be a run that is starting."""
+    import subprocess
+    import uuid
+
+    if not CgroupV1.available():
+        pytest.fail("cgroups are not writable here: the bubblewrap backend runs on rlimits only")
+    left, busy = CgroupV1(f"run-{uuid.uuid4().hex[:12]}"), CgroupV1(f"run-{uuid.uuid4().hex[:12]}")
+    left.create(8, 2**26)
+    busy.create(8, 2**26)
+    sleeper = subprocess.Popen(["sleep", "60"], preexec_fn=busy.enter)
+    try:
+        CgroupV1.sweep_stale(older_than_s=3600)
+        assert all(path.exists() for path in left.dirs.values())  # too young: could be a run about to start
+        assert CgroupV1.sweep_stale(older_than_s=0) >= len(left.dirs)
+        assert not any(path.exists() for path in left.dirs.values())
+        assert all(path.exists() for path in busy.dirs.values())  # a process is in it
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        busy.remove()
+        left.remove()
+
+
 def test_rootfs_is_reused_when_complete(tmp_path):
     tree = tmp_path / "rootfs" / "abc"
     tree.mkdir(parents=True)

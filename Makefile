@@ -69,8 +69,9 @@ test-services:  ## PostgreSQL and Redis for the tests that need them
 test: setup test-services  ## every test, slow suites included (this is what CI runs)
 	$(PY) -m pytest -m "slow or not slow" $(PYTEST_ARGS)
 	@echo "--- again on PostgreSQL and Redis: the Django apps and the end-to-end path"
+	@# tests/grader/grading is the grading library (no database, no broker): the same on either stack, run once.
 	source var/test-services.env && GRADER_DATA_DIR=var/test-pg DATABASE_URL=$$GRADER_TEST_DATABASE_URL \
-	  CELERY_BROKER_URL=$$GRADER_TEST_REDIS_URL DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') $(PY) -m pytest -m "slow or not slow" tests/grader $(PYTEST_ARGS)
+	  CELERY_BROKER_URL=$$GRADER_TEST_REDIS_URL DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') $(PY) -m pytest -m "slow or not slow" tests/grader --ignore=tests/grader/grading $(PYTEST_ARGS)
 
 test-fast: venv  ## the quick loop: everything not marked slow
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -158,7 +158,6 @@ GRADER_SANDBOX = env_choice("GRADER_SANDBOX", "auto", ("auto", "docker", "bwrap"
 GRADER_CACHE_DIR = Path(env_str("GRADER_CACHE_DIR", "/var/cache/gradebox"))
 # Job dirs are mounted into the sandbox by an unprivileged user: they live under the (world-traversable) cache.
 GRADER_WALL_S = env_float("GRADER_WALL_S", 60.0, minimum=1.0)
-GRADER_FUNCTION_WALL_S = env_float("GRADER_FUNCTION_WALL_S", 10.0, minimum=0.5)
 GRADER_CPU_S = env_float("GRADER_CPU_S", 30.0, minimum=1.0)
 GRADER_MEMORY_MB = env_int("GRADER_MEMORY_MB", 1024, minimum=128)
 GRADER_MAX_PROCESSES = env_int("GRADER_MAX_PROCESSES", 64, minimum=4)

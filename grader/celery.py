@@ -77,6 +77,15 @@ def close_sandboxes(**_) -> None:
             log.exception("could not remove this worker's sandbox containers")
 
 
+@worker_process_shutdown.connect
+@worker_shutdown.connect
+def forget_live_metrics(pid=None, **_) -> None:
+    """A worker process that exits stops counting in the live gauges (the warm containers it held are gone)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid or os.getpid())
+
+
 def _reap() -> None:
     from django.conf import settings
 

@@ -1,4 +1,4 @@
-"""Prometheus metrics, served at /metrics (docs: README "Metrics").
+"""Prometheus metrics, served at /metrics (each one explained in docs/operations.md, "Metrics").
 
 Grading happens in worker processes and pages in web processes, so the counters and histograms live in
 prometheus_client's multiprocess mode: every process of a host writes them under GRADER_METRICS_DIR and

@@ -7,6 +7,7 @@ import signal
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -71,6 +72,8 @@ def test_a_worker_that_stops_removes_its_warm_containers(demo, tmp_path):
         os.killpg(worker.pid, signal.SIGTERM)  # Celery's warm shutdown, as systemd or docker stop sends it
         assert worker.wait(timeout=60) == 0
         assert containers_of(pids) == []
+        live = {path.name for path in settings.GRADER_METRICS_DIR.glob("gauge_live*_*.db")}
+        assert not {f"gauge_livesum_{pid}.db" for pid in pids} & live  # its pool no longer counts as ready
     finally:
         stack.stop()
 

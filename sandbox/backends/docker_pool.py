@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 REFILL_THREADS_MAX = 2  # container start-up is mostly dockerd and runc work: more threads only queue there
 RETRY_S_MAX = 30.0
 QUIET_S = 0.3  # a refill or removal waits this long after the last job ended: a submission's jobs come in a row
+SUBMISSION_JOBS = 2  # warm containers a submission's function phase takes: the parse job, then the functions
 REMOVAL_DELAY_S_MAX = 10.0  # a finished container is removed by then even if jobs never stop coming
 
 
@@ -53,17 +54,24 @@ class WarmPool:
                 self.refillers.append(thread)
 
     def take(self) -> Sandbox | None:
-        """The oldest ready container still young enough, or None: the caller then starts one cold."""
+        """The oldest ready container still young enough, or None: the caller then starts one cold. With none
+        ready but one starting, waits for that one (up to the backend's start timeout): it is further along than
+        a cold start would be."""
+        deadline = time.monotonic() + self.backend.start_timeout_s
         with self.changed:
-            while self.ready:
-                sandbox = self.ready.popleft()
-                self.changed.notify_all()
-                if time.monotonic() - sandbox.created <= self.backend.pool_max_age_s:
-                    self.in_flight += 1
-                    self.last_busy = time.monotonic()
-                    return sandbox
-                self.destroy(sandbox)
-        return None
+            while True:
+                while self.ready:
+                    sandbox = self.ready.popleft()
+                    self.changed.notify_all()
+                    if time.monotonic() - sandbox.created <= self.backend.pool_max_age_s:
+                        self.in_flight += 1
+                        self.last_busy = time.monotonic()
+                        return sandbox
+                    self.destroy(sandbox)
+                left_s = deadline - time.monotonic()
+                if not self.starting or self.closed or left_s <= 0:
+                    return None
+                self.changed.wait(left_s)
 
     def done(self) -> None:
         """A job taken from the pool finished: refilling may use the CPU again."""
@@ -81,12 +89,19 @@ class WarmPool:
         return max(0.0, self.last_busy + QUIET_S - time.monotonic())
 
     def must_wait(self) -> bool:
-        """Called with the lock held. Full: nothing to do. Empty: start one now, or the next job starts cold. In
-        between, a start (runc, dockerd, a NumPy import: hundreds of milliseconds of CPU) waits until no job has
-        run for QUIET_S, so it never steals a running job's cores."""
-        if len(self.ready) + self.starting >= self.backend.pool_size:
+        """Called with the lock held. A start (runc, dockerd, a NumPy import: hundreds of milliseconds of CPU)
+        never steals a running job's cores while a warm container is left for the next job. Full: nothing to do.
+        Empty: start one now, or the next job starts cold. A job running: wait. Idle with fewer ready than the
+        next submission takes (SUBMISSION_JOBS): start now, before it arrives. Otherwise wait until no job has
+        run for QUIET_S (a submission's jobs follow each other within milliseconds)."""
+        ready = len(self.ready)
+        if ready + self.starting >= self.backend.pool_size:
             return True
-        return len(self.ready) > 0 and self.quiet_in() > 0
+        if ready == 0:
+            return False
+        if self.in_flight > 0:
+            return True
+        return ready >= min(SUBMISSION_JOBS, self.backend.pool_size) and self.quiet_in() > 0
 
     def wait_until_full(self, timeout_s: float = 60.0) -> bool:
         """For benchmarks and tests: block until every slot holds a warm container."""

@@ -217,6 +217,21 @@ def test_refills_wait_while_a_job_runs_and_a_warm_container_is_left(docker_daemo
 
 
 @pytest.mark.docker
+def test_a_job_waits_for_a_starting_container_rather_than_start_one_cold(docker_backend):
+    pool = docker_backend._pool
+    assert pool.wait_until_full()
+    taken = [pool.take() for _ in range(docker_backend.pool_size)]  # empty: a start begins at once
+    try:
+        warm = pool.take()
+        assert warm is not None and warm.id not in {sandbox.id for sandbox in taken}
+        taken.append(warm)
+    finally:
+        for sandbox in taken:
+            pool.destroy(sandbox)
+            pool.done()
+
+
+@pytest.mark.docker
 def test_a_container_not_known_to_be_finished_is_removed_at_once(docker_backend):
     """A run that timed out or failed may still be running student code: it is killed without waiting."""
     import time

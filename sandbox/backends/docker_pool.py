@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 REFILL_THREADS_MAX = 2  # container start-up is mostly dockerd and runc work: more threads only queue there
 RETRY_S_MAX = 30.0
 QUIET_S = 0.3  # a refill or removal waits this long after the last job ended: a submission's jobs come in a row
+REFILL_NOTICE_S = 0.05  # an empty pool's refill thread takes up a start within this (it wakes on the last take)
 SUBMISSION_JOBS = 2  # warm containers a submission's function phase takes: the parse job, then the functions
 REMOVAL_DELAY_S_MAX = 10.0  # a finished container is removed by then even if jobs never stop coming
 
@@ -57,7 +58,8 @@ class WarmPool:
         """The oldest ready container still young enough, or None: the caller then starts one cold. With none
         ready but one starting, waits for that one (up to the backend's start timeout): it is further along than
         a cold start would be."""
-        deadline = time.monotonic() + self.backend.start_timeout_s
+        now = time.monotonic()
+        deadline, noticed_by = now + self.backend.start_timeout_s, now + REFILL_NOTICE_S
         with self.changed:
             while True:
                 while self.ready:
@@ -68,10 +70,10 @@ class WarmPool:
                         self.last_busy = time.monotonic()
                         return sandbox
                     self.destroy(sandbox)
-                left_s = deadline - time.monotonic()
-                if not self.starting or self.closed or left_s <= 0:
+                now = time.monotonic()
+                if self.closed or now >= deadline or not (self.starting or (self.refillers and now < noticed_by)):
                     return None
-                self.changed.wait(left_s)
+                self.changed.wait(min(deadline, noticed_by if not self.starting else deadline) - now)
 
     def done(self) -> None:
         """A job taken from the pool finished: refilling may use the CPU again."""

@@ -258,7 +258,10 @@ def test_old_idle_containers_are_replaced(docker_backend):
     old = {sandbox.id for sandbox in pool.ready}
     for sandbox in pool.ready:
         sandbox.created -= docker_backend.pool_max_age_s + 1
-    assert pool.take() is None  # every ready one is too old: discarded, not served
+    fresh = pool.take()  # every ready one is too old: discarded, not served; the job waits for a new one
+    assert fresh is not None and fresh.id not in old
+    pool.destroy(fresh)
+    pool.done()
     assert pool.wait_until_full()
     assert not old & {sandbox.id for sandbox in pool.ready}
 

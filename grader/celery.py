@@ -37,8 +37,8 @@ def _sweep() -> None:
         connection.close()
 
 
-class Sweeper(bootsteps.StartStopStep):
-    """Runs the sweeper every GRADER_SWEEP_INTERVAL_S on the worker's timer (GRADER_SWEEP_IN_WORKER)."""
+class Repeating(bootsteps.StartStopStep):
+    """A job on the worker's own timer: `interval_s()` seconds apart (0 or less: not at all), `run` each time."""
 
     requires = {"celery.worker.components:Timer"}
 
@@ -46,16 +46,33 @@ class Sweeper(bootsteps.StartStopStep):
         super().__init__(worker, **kwargs)
         self.tref = None
 
-    def start(self, worker):
-        from django.conf import settings
+    def interval_s(self) -> float:
+        raise NotImplementedError
 
-        if settings.GRADER_SWEEP_IN_WORKER:
-            self.tref = worker.timer.call_repeatedly(settings.GRADER_SWEEP_INTERVAL_S, _sweep, priority=10)
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def start(self, worker):
+        interval_s = self.interval_s()
+        if interval_s > 0:
+            self.tref = worker.timer.call_repeatedly(interval_s, self.run, priority=10)
 
     def stop(self, worker):
         if self.tref is not None:
             self.tref.cancel()
             self.tref = None
+
+
+class Sweeper(Repeating):
+    """Runs the sweeper every GRADER_SWEEP_INTERVAL_S on the worker's timer (GRADER_SWEEP_IN_WORKER)."""
+
+    def interval_s(self) -> float:
+        from django.conf import settings
+
+        return settings.GRADER_SWEEP_INTERVAL_S if settings.GRADER_SWEEP_IN_WORKER else 0.0
+
+    def run(self) -> None:
+        _sweep()
 
 
 app.steps["worker"].add(Sweeper)
@@ -104,26 +121,17 @@ def _reap() -> None:
         log.debug("reaper skipped", exc_info=True)
 
 
-class Reaper(bootsteps.StartStopStep):
+class Reaper(Repeating):
     """Removes, every GRADER_REAP_INTERVAL_S, sandbox containers on this host whose worker process is gone, and
     the bubblewrap runs' cgroups such a worker left."""
 
-    requires = {"celery.worker.components:Timer"}
-
-    def __init__(self, worker, **kwargs):
-        super().__init__(worker, **kwargs)
-        self.tref = None
-
-    def start(self, worker):
+    def interval_s(self) -> float:
         from django.conf import settings
 
-        if settings.GRADER_REAP_INTERVAL_S > 0:
-            self.tref = worker.timer.call_repeatedly(settings.GRADER_REAP_INTERVAL_S, _reap, priority=10)
+        return settings.GRADER_REAP_INTERVAL_S
 
-    def stop(self, worker):
-        if self.tref is not None:
-            self.tref.cancel()
-            self.tref = None
+    def run(self) -> None:
+        _reap()
 
 
 app.steps["worker"].add(Reaper)

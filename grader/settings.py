@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from grader.env import env_bool, env_choice, env_float, env_int, env_rate, env_str, secret_key
+from grader.storage import storage_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest (which sets PYTEST_VERSION) each test session gets its own data dir, so tests never touch
@@ -134,8 +135,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads, model-check plots and bundle files go through Django's storage API (grader/storage.py): the data
+# dir's media folder, or with GRADER_S3_BUCKET an S3-compatible bucket every host of a deployment shares.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_backend(
+        bucket=env_str("GRADER_S3_BUCKET", ""), endpoint_url=env_str("GRADER_S3_ENDPOINT_URL", ""),
+        region=env_str("GRADER_S3_REGION", ""), access_key_id=env_str("GRADER_S3_ACCESS_KEY_ID", ""),
+        secret_access_key=env_str("GRADER_S3_SECRET_ACCESS_KEY", ""), prefix=env_str("GRADER_S3_PREFIX", "")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))

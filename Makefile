@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CACHE_DIR ?= $(or $(GRADER_CACHE_DIR),/var/cache/gradebox)
 # chromium: the browser tests drive Debian's build through Playwright (never a browser Playwright downloads)
 SYSTEM_PACKAGES := bubblewrap debootstrap python3-seccomp chromium
-TEST_SERVICE_PACKAGES := redis-server postgresql
+TEST_SERVICE_PACKAGES := redis-server postgresql nginx-core
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
 .PHONY: setup system venv rootfs docker sandbox-image migrate demo prepare validate run worker web test test-fast test-services clean

@@ -145,6 +145,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
+# Behind nginx (deploy/nginx.conf): downloads of stored files are handed to nginx's internal location of this
+# name (X-Accel-Redirect) once the app has checked who asks; empty: the app sends the bytes itself.
+GRADER_ACCEL_REDIRECT_PREFIX = env_str("GRADER_ACCEL_REDIRECT_PREFIX", "")
 
 # Uploads: refused above this size, with the limit named in the message.
 # Before each regrade or dry-run item, bulk work waits (up to this long) while a student's upload is queued

@@ -2,12 +2,13 @@ import secrets
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from grader import storage
 from grader.courses.access import assignment_for, is_staff_of, require_submission_access
 from grader.courses.views import UPLOAD_ERRORS
 from grader.submissions import services
@@ -131,7 +132,7 @@ def status(request, pk):
 def download(request, pk):
     """The uploaded file itself, under its own name, for whoever may see the submission."""
     submission = _load(request, pk)
-    return FileResponse(submission.file.open("rb"), as_attachment=True, filename=submission.original_name)
+    return storage.serve(submission.file, filename=submission.original_name, as_attachment=True)
 
 
 @login_required
@@ -143,4 +144,4 @@ def plot(request, pk, result_id, which):
     image = {"cost": result.cost_plot, "boundary": result.boundary_plot}.get(which)
     if not image:
         raise Http404("No such plot.")
-    return FileResponse(image.open("rb"), content_type="image/png")
+    return storage.serve(image, content_type="image/png")

@@ -6,10 +6,11 @@ import io
 import zipfile
 
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from assignments.bundle import MANIFEST
+from grader import storage
 from grader.authoring.forms import TEXT_EDIT_BYTES, TEXT_SUFFIXES
 from grader.authoring.models import AssignmentVersion
 from grader.authoring.services import render_manifest
@@ -94,7 +95,7 @@ def version_file(request, course, slug, number, name):
     row = shown.files.filter(name=name).first()
     if row is None:
         raise Http404("No such file.")
-    return FileResponse(row.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
+    return storage.serve(row.file, filename=name.rsplit("/", 1)[-1], as_attachment=True)
 
 
 @staff_view

@@ -6,11 +6,12 @@ import csv
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from grader import storage
 from grader.courses.models import Extension
 from grader.staff import gradebook
 from grader.staff.access import staff_assignment, staff_view
@@ -131,8 +132,4 @@ def extension(request, course, username, slug):
 def submission_download(request, course, pk):
     """The submitted file as the student uploaded it (only a submission of this course)."""
     submission = get_object_or_404(Submission, pk=pk, assignment__course=course)
-    try:
-        handle = submission.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is gone.") from None
-    return FileResponse(handle, as_attachment=True, filename=submission.original_name)
+    return storage.serve(submission.file, filename=submission.original_name, as_attachment=True)

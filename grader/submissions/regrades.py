@@ -10,6 +10,7 @@ once the new one is graded); the grading task reports each row's end here
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import timedelta
@@ -141,7 +142,9 @@ def step_aside(max_wait_s: float | None = None, poll_s: float = 0.05) -> float:
     is what a student waits for: before each bulk item the worker waits, up to `max_wait_s` (setting
     GRADER_BULK_STEP_ASIDE_S, default 20 s, 0: never), until no upload (a row that is not a regrade) made
     in the last 10 minutes is queued or running without its first feedback yet (its model checks, which
-    follow the function cards, do not hold bulk work back). The check is one indexed query per poll.
+    follow the function cards, do not hold bulk work back). The check is one indexed query per poll. While
+    it waits, this process's warm pools start and remove no container (WarmPool.hold), so their refills do
+    not take the cores from the upload either.
     """
     from django.conf import settings
 
@@ -151,6 +154,21 @@ def step_aside(max_wait_s: float | None = None, poll_s: float = 0.05) -> float:
     busy = Submission.objects.filter(regrade_of__isnull=True, first_feedback_at__isnull=True,
                                      created_at__gte=recent,
                                      status__in=(Submission.Status.QUEUED, Submission.Status.RUNNING))
-    while time.monotonic() - started < limit and busy.exists():
-        time.sleep(poll_s)
+    if limit <= 0 or not busy.exists():
+        return time.monotonic() - started
+    with contextlib.ExitStack() as held:
+        for pool in _warm_pools():
+            held.enter_context(pool.hold())
+        while time.monotonic() - started < limit and busy.exists():
+            time.sleep(poll_s)
     return time.monotonic() - started
+
+
+def _warm_pools() -> list:
+    """The warm pools this process's grader has started (none before it graded, none on bubblewrap)."""
+    from grader.grading.setup import get_grader
+
+    if not get_grader.cache_info().currsize:
+        return []
+    pools = (getattr(backend, "_pool", None) for backend in get_grader().backends.started())
+    return [pool for pool in pools if pool is not None and hasattr(pool, "hold")]

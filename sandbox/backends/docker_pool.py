@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import logging
 import os
 import queue
@@ -35,6 +36,7 @@ class WarmPool:
         self.starting = 0
         self.in_flight = 0  # jobs running in containers taken from this pool
         self.last_busy = 0.0  # time.monotonic() when a job last started or ended
+        self.holds = 0  # held (hold()): no start and no removal, e.g. while another worker's job has the cores
         self.closed = False
         self.changed = threading.Condition()
         self.refillers: list[threading.Thread] = []
@@ -82,11 +84,25 @@ class WarmPool:
             self.last_busy = time.monotonic()
             self.changed.notify_all()
 
+    @contextlib.contextmanager
+    def hold(self):
+        """While held, this pool starts and removes no container: its owner waits for a more urgent job
+        elsewhere on the host (a bulk worker stepping aside for a student's upload), and dockerd, runc and a
+        NumPy import would take the cores that job needs. Holds nest."""
+        with self.changed:
+            self.holds += 1
+        try:
+            yield self
+        finally:
+            with self.changed:
+                self.holds -= 1
+                self.changed.notify_all()
+
     def quiet_in(self) -> float:
         """Called with the lock held: seconds until the pool counts as idle (no job running and none ended in the
         last QUIET_S); 0.0 when it is. A submission's parse job and function job follow each other within
         milliseconds, so work started between them would share the CPU with the second."""
-        if self.in_flight > 0:
+        if self.in_flight > 0 or self.holds:
             return QUIET_S
         return max(0.0, self.last_busy + QUIET_S - time.monotonic())
 
@@ -97,7 +113,7 @@ class WarmPool:
         next submission takes (SUBMISSION_JOBS): start now, before it arrives. Otherwise wait until no job has
         run for QUIET_S (a submission's jobs follow each other within milliseconds)."""
         ready = len(self.ready)
-        if ready + self.starting >= self.backend.pool_size:
+        if ready + self.starting >= self.backend.pool_size or self.holds:
             return True
         if ready == 0:
             return False

@@ -232,6 +232,27 @@ def test_a_job_waits_for_a_starting_container_rather_than_start_one_cold(docker_
 
 
 @pytest.mark.docker
+def test_a_held_pool_starts_nothing_even_when_empty(docker_backend):
+    """A bulk worker stepping aside for a student's upload holds its pool: no refill takes the upload's cores."""
+    import time
+
+    pool = docker_backend._pool
+    assert pool.wait_until_full()
+    with pool.hold():
+        taken = [pool.take() for _ in range(docker_backend.pool_size)]
+        for sandbox in taken:
+            pool.destroy(sandbox, finished=True)
+            pool.done()
+        time.sleep(1.0)
+        with pool.changed:
+            assert (len(pool.ready), pool.starting) == (0, 0)
+        assert {s.id for s in taken} <= {c["Id"] for c in our_containers(docker_backend)}  # removal waits too
+    assert pool.wait_until_full()  # released: the pool fills again
+    pool.drain()
+    assert not {s.id for s in taken} & {c["Id"] for c in our_containers(docker_backend)}
+
+
+@pytest.mark.docker
 def test_a_container_not_known_to_be_finished_is_removed_at_once(docker_backend):
     """A run that timed out or failed may still be running student code: it is killed without waiting."""
     import time

@@ -41,12 +41,18 @@ def containers_of(pids: set[int]) -> list[str]:
         client.close()
 
 
-def graded_by_a_new_worker(stack: Stack, tmp_path) -> tuple:
-    """A worker that graded one upload on Docker, its process ids, and its warm containers (waited for)."""
+def graded_by_a_new_worker(stack: Stack, monkeypatch) -> tuple:
+    """A worker that graded one upload on Docker, its process ids, and its warm containers (waited for). The
+    upload goes to a queue of this worker's own, so no other worker of the suite grades it instead."""
     student = get_user_model().objects.get(username="student")
-    row = services.submit(student, Assignment.objects.get(slug="optimization"),
-                          SimpleUploadedFile("opt.ipynb", files.notebook()))
-    worker = stack.worker()
+    queue = f"containers-{time.monotonic_ns()}"
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_enqueue_after_commit", lambda submission_id: None)
+        row = services.submit(student, Assignment.objects.get(slug="optimization"),
+                              SimpleUploadedFile("opt.ipynb", files.notebook()))
+    worker = stack.start("worker", "worker", "--loglevel=INFO", "--concurrency=1", "-n", f"{queue}@%h", "-Q", queue,
+                         "--without-gossip", "--without-mingle", "--without-heartbeat")
+    services.send(row.pk, services.FUNCTIONS, queue)
     deadline = time.monotonic() + 240
     while Submission.objects.get(pk=row.pk).status != Submission.Status.GRADED:
         assert worker.poll() is None, "the worker stopped by itself"
@@ -65,10 +71,10 @@ def demo():
     call_command("seed_demo", "--skip-contract", stdout=open(os.devnull, "w"))
 
 
-def test_a_worker_that_stops_removes_its_warm_containers(demo, tmp_path):
+def test_a_worker_that_stops_removes_its_warm_containers(demo, tmp_path, monkeypatch):
     stack = Stack(worker_env(**DOCKER), tmp_path / "logs")
     try:
-        worker, pids = graded_by_a_new_worker(stack, tmp_path)
+        worker, pids = graded_by_a_new_worker(stack, monkeypatch)
         os.killpg(worker.pid, signal.SIGTERM)  # Celery's warm shutdown, as systemd or docker stop sends it
         assert worker.wait(timeout=60) == 0
         assert containers_of(pids) == []
@@ -78,14 +84,16 @@ def test_a_worker_that_stops_removes_its_warm_containers(demo, tmp_path):
         stack.stop()
 
 
-def test_the_containers_of_a_killed_worker_are_reaped_by_another_workers_timer(demo, tmp_path):
+def test_the_containers_of_a_killed_worker_are_reaped_by_another_workers_timer(demo, tmp_path, monkeypatch):
     stack = Stack(worker_env(**DOCKER, GRADER_REAP_INTERVAL_S="1"), tmp_path / "logs")
     try:
-        worker, pids = graded_by_a_new_worker(stack, tmp_path)
+        worker, pids = graded_by_a_new_worker(stack, monkeypatch)
         stack.kill(worker)  # SIGKILL: no hook runs
         left = containers_of(pids)
         assert left, "a killed worker's warm containers outlive it until something removes them"
-        survivor = stack.worker()
+        survivor = stack.start("worker", "worker", "--loglevel=INFO", "--concurrency=1", "-n",
+                               f"survivor-{time.monotonic_ns()}@%h", "-Q", f"idle-{time.monotonic_ns()}",
+                               "--without-gossip", "--without-mingle", "--without-heartbeat")
         deadline = time.monotonic() + 60
         while containers_of(pids):
             assert survivor.poll() is None

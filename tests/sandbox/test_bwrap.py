@@ -165,7 +165,9 @@ def test_no_cgroup_or_process_is_left_after_a_run(backend, job_dir, build_job):
 def test_the_sweep_removes_empty_run_cgroups_left_behind_and_keeps_busy_ones():
     """A worker killed mid-run cannot remove its run's cgroups; the reaper's sweep does, once they are empty and
     old enough never to be a run that is starting."""
+    import os
     import subprocess
+    import time
     import uuid
 
     if not CgroupV1.available():
@@ -175,9 +177,12 @@ def test_the_sweep_removes_empty_run_cgroups_left_behind_and_keeps_busy_ones():
     busy.create(8, 2**26)
     sleeper = subprocess.Popen(["sleep", "60"], preexec_fn=busy.enter)
     try:
-        CgroupV1.sweep_stale(older_than_s=3600)
+        CgroupV1.sweep_stale(older_than_s=1800)
         assert all(path.exists() for path in left.dirs.values())  # too young: could be a run about to start
-        assert CgroupV1.sweep_stale(older_than_s=0) >= len(left.dirs)
+        an_hour_ago = time.time() - 3600  # as if left by a worker killed an hour ago (runs of others stay young)
+        for path in [*left.dirs.values(), *busy.dirs.values()]:
+            os.utime(path, (an_hour_ago, an_hour_ago))
+        assert CgroupV1.sweep_stale(older_than_s=1800) >= len(left.dirs)
         assert not any(path.exists() for path in left.dirs.values())
         assert all(path.exists() for path in busy.dirs.values())  # a process is in it
     finally:

@@ -167,7 +167,6 @@ def test_the_sweep_removes_empty_run_cgroups_left_behind_and_keeps_busy_ones():
     old enough never to be a run that is starting."""
     import os
     import subprocess
-    import time
     import uuid
 
     if not CgroupV1.available():

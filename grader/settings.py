@@ -14,7 +14,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest (which sets PYTEST_VERSION) each test session gets its own data dir, so tests never touch
 # real data and two sessions never share a database or a broker folder.
 _DEFAULT_DATA_DIR = BASE_DIR / "var" / "test" / f"session-{os.getpid()}" if "PYTEST_VERSION" in os.environ else BASE_DIR / "var"
-DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(_DEFAULT_DATA_DIR)))
+# Made absolute at start-up: the worker, the sandbox and nginx (X-Accel-Redirect) see the same paths whatever
+# their working directory.
+DATA_DIR = Path(env_str("GRADER_DATA_DIR", str(_DEFAULT_DATA_DIR))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -144,7 +146,7 @@ STORAGES = {
         secret_access_key=env_str("GRADER_S3_SECRET_ACCESS_KEY", ""), prefix=env_str("GRADER_S3_PREFIX", "")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media")))
+MEDIA_ROOT = Path(env_str("GRADER_MEDIA_DIR", str(DATA_DIR / "media"))).resolve()
 # Behind nginx (deploy/nginx.conf): downloads of stored files are handed to nginx's internal location of this
 # name (X-Accel-Redirect) once the app has checked who asks; empty: the app sends the bytes itself.
 GRADER_ACCEL_REDIRECT_PREFIX = env_str("GRADER_ACCEL_REDIRECT_PREFIX", "")
@@ -164,7 +166,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
 # Sandbox: backend choice and limits (sandbox/ never reads settings; grader.grading passes these in).
 GRADER_SANDBOX = env_choice("GRADER_SANDBOX", "auto", ("auto", "docker", "bwrap"))
-GRADER_CACHE_DIR = Path(env_str("GRADER_CACHE_DIR", "/var/cache/gradebox"))
+GRADER_CACHE_DIR = Path(env_str("GRADER_CACHE_DIR", "/var/cache/gradebox")).resolve()
 # Job dirs are mounted into the sandbox by an unprivileged user: they live under the (world-traversable) cache.
 GRADER_WALL_S = env_float("GRADER_WALL_S", 60.0, minimum=1.0)
 GRADER_CPU_S = env_float("GRADER_CPU_S", 30.0, minimum=1.0)
@@ -179,14 +181,14 @@ GRADER_DOCKER_POOL_SIZE = env_int("GRADER_DOCKER_POOL_SIZE", 3, minimum=0)
 GRADER_DOCKER_POOL_MAX_AGE_S = env_float("GRADER_DOCKER_POOL_MAX_AGE_S", 600.0, minimum=10.0)
 # Model-level checks train with the student's functions (seconds per check); off grades functions only.
 GRADER_MODEL_CHECKS = env_bool("GRADER_MODEL_CHECKS", True)
-GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(GRADER_CACHE_DIR / "jobs")))
+GRADER_JOBS_DIR = Path(env_str("GRADER_JOBS_DIR", str(GRADER_CACHE_DIR / "jobs"))).resolve()
 GRADER_KEEP_JOBS = env_bool("GRADER_KEEP_JOBS", False)
 
 # Celery. The embedded default needs no server: kombu's filesystem transport,
 # polled often enough that a submission does not wait a second for pick-up.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 # Prometheus metrics of every process on this host (grader.metrics); emptied by deploy/run-local.sh at start.
-GRADER_METRICS_DIR = Path(env_str("GRADER_METRICS_DIR", str(DATA_DIR / "metrics")))
+GRADER_METRICS_DIR = Path(env_str("GRADER_METRICS_DIR", str(DATA_DIR / "metrics"))).resolve()
 GRADER_METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(GRADER_METRICS_DIR))  # read when prometheus_client loads
 # Who may read /metrics (CIDRs, comma-separated): the host itself by default; add the Prometheus server's.

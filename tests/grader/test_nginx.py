@@ -3,6 +3,7 @@ the app checked who asks (grader/storage.py `serve`), and nginx's internal locat
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -63,7 +64,11 @@ def behind_nginx(tmp_path):
     app = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "grader.wsgi:application", "--bind",
                             f"127.0.0.1:{app_port}", "--workers", "1"], cwd=ROOT, env=env,
                            stdout=log.open("w"), stderr=subprocess.STDOUT)
-    web = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+    # nginx's workers read the media root themselves: as root, they run as the test's own user (not nobody), so
+    # a data dir under a private temporary folder (a fresh clone's) is readable to them, as it must be in production
+    # to nginx's user (docs/operations.md).
+    workers_as = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    web = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", f"daemon off; {workers_as}"],
                            stdout=log.open("a"), stderr=subprocess.STDOUT)
     try:
         wait_for(f"http://127.0.0.1:{app_port}/healthz", app, log)

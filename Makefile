@@ -6,10 +6,10 @@ PY := $(VENV)/bin/python
 CACHE_DIR ?= $(or $(GRADER_CACHE_DIR),/var/cache/gradebox)
 # chromium: the browser tests drive Debian's build through Playwright (never a browser Playwright downloads)
 SYSTEM_PACKAGES := bubblewrap debootstrap python3-seccomp chromium
-TEST_SERVICE_PACKAGES := redis-server postgresql nginx-core
+TEST_SERVICE_PACKAGES := redis-server postgresql nginx-core docker-compose
 export GRADER_CACHE_DIR := $(CACHE_DIR)
 
-.PHONY: setup system venv rootfs docker sandbox-image migrate demo prepare validate run worker web test test-fast test-services clean
+.PHONY: setup system venv rootfs docker sandbox-image app-image migrate demo prepare validate run worker web test test-fast test-services clean
 
 # The Docker sandbox is the production backend; GRADER_SANDBOX=bwrap skips the engine and the image.
 DOCKER_TARGETS := $(if $(filter bwrap,$(GRADER_SANDBOX)),,docker sandbox-image)
@@ -42,6 +42,10 @@ docker:  ## Debian's docker.io, and dockerd with no bridge network (started only
 sandbox-image: rootfs docker  ## the Docker sandbox image, offline (about 35 s the first time; rebuilt only on change)
 	$(PY) -m sandbox.image.build --cache-dir $(CACHE_DIR)
 	$(PY) -m sandbox.image.build --cache-dir $(CACHE_DIR) --environment tensorflow
+
+app-image: docker venv  ## the platform's own image for deploy/compose.yaml, offline (a few minutes the first time)
+	$(MAKE) system EXTRA_PACKAGES=docker-compose
+	$(PY) deploy/app_image.py --cache-dir $(CACHE_DIR)
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v 0

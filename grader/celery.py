@@ -14,6 +14,7 @@ import os
 
 from celery import Celery, bootsteps
 from celery.signals import worker_process_shutdown, worker_shutdown
+from celery.worker.control import inspect_command
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grader.settings")
 
@@ -135,3 +136,15 @@ class Reaper(Repeating):
 
 
 app.steps["worker"].add(Reaper)
+
+
+@inspect_command()
+def sandbox_ready(state) -> dict:
+    """Remote control: can this worker's host start a sandbox? {"ok": "ok: docker"} or {"error": reason}. The
+    web's readiness check asks this when it has no sandbox of its own (GRADER_READY_SANDBOX=workers)."""
+    from grader.health import check_sandbox_here
+
+    try:
+        return {"ok": check_sandbox_here()}
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"[:300]}

@@ -47,7 +47,18 @@ def check_broker() -> str:
 
 
 def check_sandbox() -> str:
-    """A sandbox can start on this host: the Docker daemon answers, or bubblewrap is installed (GRADER_SANDBOX)."""
+    """A sandbox can start where submissions are graded: on this host (GRADER_READY_SANDBOX=here, the
+    default), or on the workers (=workers: a web process with no Docker daemon of its own, as in
+    deploy/compose.yaml), which answer the `sandbox_ready` control command within BROKER_TIMEOUT_S.
+    Raises RuntimeError when none can."""
+    if settings.GRADER_READY_SANDBOX == "workers":
+        return check_workers_sandbox()
+    return check_sandbox_here()
+
+
+def check_sandbox_here() -> str:
+    """This host can start a sandbox: the Docker daemon answers, or bubblewrap is installed (GRADER_SANDBOX).
+    Raises RuntimeError when it cannot."""
     from sandbox.backends import docker_answers
 
     if settings.GRADER_SANDBOX in ("docker", "auto") and docker_answers():
@@ -56,6 +67,22 @@ def check_sandbox() -> str:
         return "ok: bwrap"
     raise RuntimeError("no Docker daemon answers" if settings.GRADER_SANDBOX == "docker"
                        else "neither a Docker daemon nor bubblewrap is available")
+
+
+def check_workers_sandbox() -> str:
+    """At least one worker answers that it can start a sandbox, e.g. "ok: 2 of 2 workers (docker)". Raises
+    RuntimeError when no worker answers, or none of those that answer can."""
+    from grader.celery import app
+
+    replies = app.control.broadcast("sandbox_ready", reply=True, timeout=BROKER_TIMEOUT_S) or []
+    answers = {name: answer for reply in replies for name, answer in reply.items()}
+    able = sorted({answer["ok"].removeprefix("ok: ") for answer in answers.values() if "ok" in answer})
+    if not answers:
+        raise RuntimeError(f"no worker answered within {BROKER_TIMEOUT_S:g} s")
+    if not able:
+        raise RuntimeError("; ".join(f"{name}: {answer.get('error', answer)}" for name, answer in sorted(answers.items())))
+    ready = sum("ok" in answer for answer in answers.values())
+    return f"ok: {ready} of {len(answers)} workers ({', '.join(able)})"
 
 
 CHECKS = {"database": check_database, "broker": check_broker, "sandbox": check_sandbox}

@@ -166,6 +166,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
 # Sandbox: backend choice and limits (sandbox/ never reads settings; grader.grading passes these in).
 GRADER_SANDBOX = env_choice("GRADER_SANDBOX", "auto", ("auto", "docker", "bwrap"))
+# Where /readyz looks for a sandbox: on this host, or on the workers (a web process without a Docker daemon of
+# its own asks them: grader/health.py).
+GRADER_READY_SANDBOX = env_choice("GRADER_READY_SANDBOX", "here", ("here", "workers"))
 GRADER_CACHE_DIR = Path(env_str("GRADER_CACHE_DIR", "/var/cache/gradebox")).resolve()
 # Job dirs are mounted into the sandbox by an unprivileged user: they live under the (world-traversable) cache.
 GRADER_WALL_S = env_float("GRADER_WALL_S", 60.0, minimum=1.0)

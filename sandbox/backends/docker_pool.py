@@ -8,14 +8,13 @@ import logging
 import os
 import queue
 import shutil
-import socket
 import threading
 import time
 import uuid
 import weakref
 from pathlib import Path
 
-from sandbox.backends.docker import LABEL, LABEL_JOB_DIR, LABEL_OWNER, Sandbox, process_start_ticks
+from sandbox.backends.docker import LABEL, LABEL_JOB_DIR, LABEL_OWNER, Sandbox, process_start_ticks, sandbox_host
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +231,7 @@ def remove_container(client, container_id: str, job_dir: Path | None) -> None:
 
 def reap(client, work_dir: Path) -> int:
     """Removes the containers of workers on this host that are gone (crashed, killed); returns how many."""
-    host = socket.gethostname()
+    host = sandbox_host()
     removed = 0
     for container in client.api.containers(all=True, filters={"label": LABEL}):
         labels = container.get("Labels") or {}

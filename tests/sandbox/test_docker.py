@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sandbox.backends import BackendUnavailable, BwrapBackend, make_backend
-from sandbox.backends.docker import LABEL, LABEL_OWNER, DockerBackend
+from sandbox.backends.docker import LABEL, LABEL_OWNER, DockerBackend, owner_label
 from sandbox.backends.docker_pool import reap
 from sandbox.backends.docker_stream import archive_complete
 from sandbox.backends.syscall_filter import docker_profile
@@ -305,6 +305,25 @@ def test_reaper_removes_containers_of_a_crashed_worker(docker_backend, tmp_path)
         assert container["Id"] not in ids and live["Id"] in ids
     finally:
         client.api.remove_container(live["Id"], force=True)
+
+
+@pytest.mark.docker
+def test_reaper_judges_only_the_containers_of_its_own_sandbox_host(docker_backend, tmp_path, monkeypatch):
+    """Workers in containers name the host whose process table they share (GRADER_SANDBOX_HOST, with pid: host in
+    deploy/compose.yaml): a dead worker's container under that name is removed, another host's is left alone."""
+    client = docker_backend.client()
+    dead_pid = 2**22 + 9  # above pid_max: no process has it
+    monkeypatch.setenv("GRADER_SANDBOX_HOST", "compose-host-a")
+    assert owner_label().startswith("compose-host-a:")
+    made = {owner: client.api.create_container(
+        docker_backend.image, command=["true"], labels={LABEL: "1", LABEL_OWNER: f"{owner}:{dead_pid}:1"},
+        host_config=client.api.create_host_config(network_mode="none"))["Id"] for owner in ("compose-host-a", "compose-host-b")}
+    try:
+        reap(client, tmp_path)
+        ids = {c["Id"] for c in client.api.containers(all=True, filters={"label": LABEL})}
+        assert made["compose-host-a"] not in ids and made["compose-host-b"] in ids
+    finally:
+        client.api.remove_container(made["compose-host-b"], force=True)
 
 
 @pytest.mark.docker

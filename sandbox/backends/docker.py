@@ -173,6 +173,8 @@ class DockerBackend(Backend):
             sandbox = self.start_container(job_dir, wait=False, parse_only=is_parse_job(job_root))
         except Exception as exc:
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr=f"could not start a container: {exc}")
+        if self._pool is not None:
+            self._pool.started_cold()
         if not sandbox.stream.send(job_stream):
             self._pool.destroy(sandbox)
             return RunOutcome(SANDBOX_ERROR, time.monotonic() - started, stderr="could not send the job to a container")

@@ -36,6 +36,7 @@ class WarmPool:
         self.in_flight = 0  # jobs running in containers taken from this pool
         self.last_busy = 0.0  # time.monotonic() when a job last started or ended
         self.holds = 0  # held (hold()): no start and no removal, e.g. while another worker's job has the cores
+        self.started_cold_at = 0.0  # time.monotonic() when a job's own container last started (started_cold)
         self.closed = False
         self.changed = threading.Condition()
         self.refillers: list[threading.Thread] = []
@@ -168,23 +169,33 @@ class WarmPool:
                 if self.closed:
                     return
                 self.starting += 1
-            sandbox = None
+            sandbox, failure = None, None
             try:
                 sandbox = self._start_one()
                 retry_s = 0.5
             except Exception as exc:  # the daemon is down or overloaded: back off, keep the cold path
-                log.warning("warm container failed to start: %s", str(exc)[:300], extra={"retry_s": retry_s})
-                time.sleep(retry_s)
-                retry_s = min(retry_s * 2, RETRY_S_MAX)
+                failure = exc
             finally:
                 with self.changed:
-                    self.starting -= 1
+                    self.starting -= 1  # before any back-off: take() never waits for a start that is not happening
                     if sandbox is not None and not self.closed:
                         self.ready.append(sandbox)
                         sandbox = None
                     self.changed.notify_all()
             if sandbox is not None:  # closed while it started
                 self.destroy(sandbox)
+            if failure is not None:
+                log.warning("warm container failed to start: %s", str(failure)[:300], extra={"retry_s": retry_s})
+                with self.changed:  # a cold start that works (the daemon is back) or close() ends the back-off
+                    failed_at = time.monotonic()
+                    self.changed.wait_for(lambda: self.closed or self.started_cold_at > failed_at, timeout=retry_s)
+                    retry_s = 0.5 if self.started_cold_at > failed_at else min(retry_s * 2, RETRY_S_MAX)
+
+    def started_cold(self) -> None:
+        """A job's own (cold) container started: the daemon answers, so a refill backing off tries again now."""
+        with self.changed:
+            self.started_cold_at = time.monotonic()
+            self.changed.notify_all()
 
     def _start_one(self) -> Sandbox:
         job_dir = Path(self.backend.work_dir) / uuid.uuid4().hex[:16]

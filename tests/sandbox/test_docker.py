@@ -1,6 +1,7 @@
 """The Docker backend: the offline image, hardened containers, the warm pool, the reaper; and the backend contract
 both backends meet (parametrized over bwrap and docker)."""
 import json
+import time
 
 import numpy as np
 import pytest
@@ -369,3 +370,26 @@ def test_docker_backend_refuses_unknown_limits():
     with pytest.raises(TypeError):
         DockerBackend(wall_ms=3)
     assert DockerBackend(pool_size=0, pool_max_age_s=5.0).pool_size == 0
+
+
+def test_a_job_does_not_wait_for_a_refill_that_backs_off_while_the_daemon_is_gone(tmp_path):
+    """With the daemon gone, the refill threads fail and back off; a job then finds no container starting and
+    goes the cold way at once (and fails fast, a platform fault to retry) instead of waiting the start timeout."""
+    from sandbox.backends.docker_pool import WarmPool
+
+    class DaemonGone:
+        pool_size, start_timeout_s, pool_max_age_s, work_dir = 2, 30.0, 600.0, tmp_path
+
+        def start_container(self, job_dir, wait):
+            raise ConnectionError("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))")
+
+    pool = WarmPool(DaemonGone())
+    pool.start()
+    try:
+        time.sleep(0.3)  # the refill threads have failed once and back off
+        started = time.monotonic()
+        assert pool.take() is None
+        assert time.monotonic() - started < DaemonGone.start_timeout_s / 3
+        assert pool.starting == 0
+    finally:
+        pool.close()

@@ -73,8 +73,12 @@ def wait_ready(base: str, timeout_s: float = 180) -> dict:
     raise AssertionError(f"the stack was not ready within {timeout_s} s: {last}")
 
 
+# Short leases and a quick sweeper in the stack under test, so a lost task is sent again within seconds.
+QUICK_SWEEP = {"GRADER_LEASE_S": "8", "GRADER_SWEEP_AFTER_S": "10", "GRADER_SWEEP_INTERVAL_S": "2"}
+
+
 @pytest.fixture(scope="module")
-def stack():
+def stack(tmp_path_factory):
     """The stack up under a project name of its own on a free loopback port; removed with its volumes after."""
     compose = docker_compose()
     from sandbox.backends import docker_answers
@@ -88,7 +92,10 @@ def stack():
     env = stack_env(GRADEBOX_IMAGE=ensure_app_image(CACHE_DIR), GRADEBOX_HTTP=f"127.0.0.1:{port}",
                     GRADER_CACHE_DIR=str(CACHE_DIR), GRADER_MODEL_CHECKS="0",
                     GRADER_SANDBOX_HOST=socket.gethostname())  # its workers see this host's pids (pid: host)
-    command = [compose, "-p", f"gradeboxtest{os.getpid()}", "-f", str(COMPOSE_FILE)]
+    override = tmp_path_factory.mktemp("compose") / "quick-sweep.yaml"
+    override.write_text(json.dumps({"services": {name: {"environment": QUICK_SWEEP}
+                                                 for name in ("web", "worker", "bulk", "beat")}}))
+    command = [compose, "-p", f"gradeboxtest{os.getpid()}", "-f", str(COMPOSE_FILE), "-f", str(override)]
 
     def run(*args: str, timeout_s: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=timeout_s)
@@ -138,3 +145,89 @@ def test_the_stack_grades_an_upload_sent_through_nginx_and_serves_it_only_to_its
     with pytest.raises(urllib.error.HTTPError) as internal:  # nginx's internal location answers nobody directly
         student.opener.open(f"{base}/protected-media/submissions/", timeout=30).read()
     assert internal.value.code == 404
+
+
+SLOW_GD = files.reference_functions("optimization")["update_parameters_with_gd"].replace(
+    "):\n", "):\n    import time\n    time.sleep(1.2)\n", 1)  # right, but slow: 3 cases in the 5 s a function has
+
+
+def upload(browser: Browser, data: bytes) -> tuple[int, str]:
+    assignment = "/courses/improving-dnn/optimization/"
+    page = browser.upload(assignment + "submit", browser.csrf(browser.get(assignment)), "Optimization_methods.ipynb", data)
+    return submission_id(page), page.rstrip("/")[len(page.split("/submissions/")[0]):] + "/status"
+
+
+def status(browser: Browser, path: str) -> dict | None:
+    """The status endpoint's answer, or None while the platform cannot answer (its database restarting)."""
+    try:
+        return json.loads(browser.get(path))
+    except (OSError, ValueError):
+        return None
+
+
+def rows(run, ids: list[int]) -> dict:
+    """From the stack's own database: each submission's status, score and function result names."""
+    code = ("import json; from grader.submissions.models import Submission; print(json.dumps({r.pk: "
+            "{'status': r.status, 'score': r.score, 'max': r.max_score, 'results': sorted(r.function_results"
+            f".values_list('name', flat=True))}} for r in Submission.objects.filter(pk__in={ids!r})}}))")
+    done = run("exec", "-T", "web", "python", "manage.py", "shell", "-c", code)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {int(pk): row for pk, row in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def wait_all_graded(browser: Browser, paths: list[str], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        states = [status(browser, path) for path in paths]
+        if all(state and state["finished"] for state in states):
+            assert all(state["status"] == "graded" for state in states), states
+            return
+        assert time.monotonic() < deadline, states
+        time.sleep(0.5)
+
+
+def graded_once_each(run, ids: list[int]) -> None:
+    """Every submission graded, full marks, one set of result rows (no card twice)."""
+    found = rows(run, ids)
+    assert sorted(found) == sorted(ids)
+    for row in found.values():
+        assert row["status"] == "graded" and row["score"] == row["max"] and row["results"]
+        assert len(row["results"]) == len(set(row["results"])), row
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_redis_killed_and_started_again_while_submissions_are_queued_and_running_loses_none(stack):
+    base, run, _ = stack
+    student = Browser(base)
+    student.login("student", "student")
+    uploads = [upload(student, files.notebook(replace={"update_parameters_with_gd": SLOW_GD})) for _ in range(4)]
+    deadline = time.monotonic() + 120
+    while True:  # one running, the others queued behind it
+        states = [status(student, path) for _, path in uploads]
+        if any(s["status"] == "running" for s in states) and sum(s["status"] == "queued" for s in states) >= 2:
+            break
+        assert time.monotonic() < deadline, states
+        time.sleep(0.1)
+    assert run("kill", "-s", "SIGKILL", "redis").returncode == 0  # no clean shutdown: the broker just vanishes
+    time.sleep(2)
+    assert run("start", "redis").returncode == 0
+    wait_all_graded(student, [path for _, path in uploads], timeout_s=240)
+    graded_once_each(run, [pk for pk, _ in uploads])
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_postgresql_restarted_while_a_worker_grades_and_the_grading_completes_after_it_returns(stack):
+    base, run, _ = stack
+    student = Browser(base)
+    student.login("student", "student")
+    pk, path = upload(student, files.notebook(replace={"update_parameters_with_gd": SLOW_GD}))
+    deadline = time.monotonic() + 120
+    while (status(student, path) or {}).get("status") != "running":
+        assert time.monotonic() < deadline, "the grading did not start"
+        time.sleep(0.1)
+    restarted = run("restart", "-t", "10", "postgres")  # the worker's connection is cut while it grades
+    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    wait_all_graded(student, [path], timeout_s=240)
+    graded_once_each(run, [pk])

@@ -17,6 +17,18 @@ def loaded():
     call_command("load_assignments", *folders, "--skip-contract", stdout=StringIO())
 
 
+@pytest.fixture
+def functions_only(monkeypatch):
+    """The CLI's Grader without model checks, for tests about the function cards (the Grader is built once per
+    process, so the setting alone would not reach it)."""
+    import dataclasses
+
+    from grader.grading.setup import get_grader
+    from grader.submissions.management.commands import grade as command
+
+    monkeypatch.setattr(command, "get_grader", lambda: dataclasses.replace(get_grader(), model_checks=False))
+
+
 def grade(tmp_path, name: str, data: bytes, slug: str = "optimization") -> dict:
     path = tmp_path / name
     path.write_bytes(data)
@@ -39,7 +51,7 @@ def test_correct_file_passes_every_function(tmp_path):
         assert all(set(check) == {"name", "passed", "message"} for check in result["checks"])
 
 
-def test_adam_without_bias_correction_fails_exactly_that_function_naming_the_keys(tmp_path):
+def test_adam_without_bias_correction_fails_exactly_that_function_naming_the_keys(tmp_path, functions_only):
     data = files.python_file(replace={"update_parameters_with_adam": files.ADAM_WITHOUT_BIAS_CORRECTION})
     document = grade(tmp_path, "adam.py", data)
     statuses = {name: f["status"] for name, f in document["functions"].items()}
@@ -52,7 +64,7 @@ def test_adam_without_bias_correction_fails_exactly_that_function_naming_the_key
     assert "(1 - beta1**t)" in adam["hint"]
 
 
-def test_hidden_case_messages_never_show_values(tmp_path):
+def test_hidden_case_messages_never_show_values(tmp_path, functions_only):
     data = files.python_file(replace={"update_parameters_with_adam": files.ADAM_WITHOUT_BIAS_CORRECTION})
     adam = grade(tmp_path, "adam.py", data)["functions"]["update_parameters_with_adam"]
     hidden = [c["message"] for c in adam["checks"] if c["name"].startswith("hidden") and not c["passed"]]

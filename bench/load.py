@@ -2,7 +2,8 @@
 
 For 1 and then 2 Celery workers (one process each, queue `interactive`, Docker warm pool, model checks off: the
 function phase only), gunicorn in front, students upload the optimization notebook over HTTP with Poisson
-arrivals at each rate of a ladder (default 60 to 360 per minute) for --step-s seconds. For each rate it prints
+arrivals at each rate of a ladder (default 30 to 360 per minute) for --step-s seconds, up to the first rate
+whose queue keeps growing (--whole-ladder: every rate). For each rate it prints
 upload-to-first-feedback (first_feedback_at on the server minus the time the upload was sent) p50/p95/p99, and
 the queue's depth (Redis LLEN of `interactive`, sampled every 0.5 s) at the end of the step with its slope; the
 first rate whose queue keeps growing is the rate at which it "starts to grow". Each step drains before the next.
@@ -236,10 +237,11 @@ def burst(platform: Platform, count: int, data: bytes) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rates", default="60,120,180,240,300,360", help="uploads per minute, comma-separated")
+    parser.add_argument("--rates", default="30,45,60,75,90,120,150,180,240,300,360", help="uploads per minute, comma-separated")
     parser.add_argument("--step-s", type=float, default=45.0)
     parser.add_argument("--workers", default="1,2", help="worker counts to measure, comma-separated")
     parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument("--whole-ladder", action="store_true", help="go on past the first rate whose queue grows")
     args = parser.parse_args()
     import redis as redis_client
 
@@ -281,6 +283,8 @@ def main() -> int:
                     print(f"  {rate:8.0f}  {row['uploads']:7d}  {row['p50'] * 1000:6.0f}  {row['p95'] * 1000:6.0f}  "
                           f"{row['p99'] * 1000:6.0f}  {row['depth_end']:5d} ({row['depth_max']})  {row['slope']:+.2f}"
                           f"{'  growing' if growing else ''}", flush=True)
+                    if growing and not args.whole_ladder:
+                        break  # the answer is found; higher rates only lengthen the queue
                 print(f"  the queue starts to grow at: {f'{grows_at:.0f} per minute' if grows_at else 'none of these rates'}")
             if args.burst:
                 result = burst(platform, args.burst, data)

@@ -113,8 +113,11 @@ def choose(assignment: Assignment, candidates: list[Counted]) -> Counted | None:
 def update_grade(user, assignment: Assignment) -> Grade:
     """Recomputes and stores the student's counting grade for the assignment; returns the row."""
     with transaction.atomic():
-        # The row lock first: two gradings ending together write one after the other, the last one with
-        # every result in view.
+        # The student's row, then the grade's, always in that order (an upload takes the same two in the same
+        # order in services.submit): a grading that ends while the student uploads again waits for the upload
+        # instead of deadlocking with it. Two gradings ending together write one after the other, the last
+        # one with every result in view.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         grade, created = Grade.objects.select_for_update().get_or_create(user=user, assignment=assignment)
         due = effective_due(assignment, user)
         candidates = [counted(s, due) for s in counting_candidates(assignment, user)]

@@ -182,6 +182,7 @@ def ensure_app_image(cache_dir: Path = DEFAULT_CACHE_DIR, client=None, mirror: s
     pins, files = runtime_pins(tree_python(tree)), source_files()
     tag = f"{REPOSITORY}:{inputs_hash(tree, pins, files)}"
     if find_image(client, tag) is not None:
+        client.images.get(tag).tag(REPOSITORY, "latest")  # `latest` names this checkout's image
         return tag
     started = time.monotonic()
     base = ensure_base(tree, client)
@@ -214,7 +215,6 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         tag = ensure_app_image(args.cache_dir, mirror=args.mirror)
-        docker_client().images.get(tag).tag(REPOSITORY, "latest")
     except Exception as exc:  # RootfsError, ImageError, pip or the daemon: say which, exit 1
         print(f"app image: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -96,18 +96,22 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.kill(process)
 
-    def graded_lines(self) -> Counter:
-        counts = Counter()
-        for path in self.logs.glob("worker-*.log"):
+    def logged(self, message: str, pattern: str = "worker-*.log") -> list[tuple[Path, dict]]:
+        """(log file, record) of every JSON log record with this message in the logs matching `pattern`."""
+        found = []
+        for path in sorted(self.logs.glob(pattern)):
             for line in path.read_text(errors="replace").splitlines():
                 if line.startswith("{"):
                     try:
                         record = json.loads(line)
                     except ValueError:
                         continue
-                    if record.get("message") == "submission graded":
-                        counts[record["submission"]] += 1
-        return counts
+                    if record.get("message") == message:
+                        found.append((path, record))
+        return found
+
+    def graded_lines(self) -> Counter:
+        return Counter(record["submission"] for _, record in self.logged("submission graded"))
 
 
 def running_here(worker: subprocess.Popen) -> Submission | None:

@@ -7,7 +7,6 @@ sandbox image, so the suite's daemon and the workers on it are untouched.
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -109,20 +108,6 @@ def sandboxes_running(daemon: Dockerd, pids: set[int]) -> list[str]:
         client.close()
 
 
-def logged(stack: Stack, message: str) -> list[dict]:
-    records = []
-    for path in stack.logs.glob("worker-*.log"):
-        for line in path.read_text(errors="replace").splitlines():
-            if line.startswith("{"):
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if record.get("message") == message:
-                    records.append(record)
-    return records
-
-
 def wait_for(condition, timeout_s: float, what: str, worker: subprocess.Popen) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -171,7 +156,7 @@ def test_a_stopped_daemon_fails_the_grading_uncharged_and_a_requeue_grades_it_on
         assert row.score is None and not FunctionResult.objects.filter(submission=row).exists()
         assert "problem on our side" in row.error_message and row.failure_detail
         assert services.refusal(optimization, student) is None  # not charged: the one upload allowed is still free
-        errors = [r for r in logged(stack, "grading failed") if r.get("level") == "ERROR"]
+        errors = [r for _, r in stack.logged("grading failed") if r.get("level") == "ERROR"]
         assert [r["submission"] for r in errors] == [row.pk]  # an operator is told, with the submission's id
 
         dockerd.start()  # the daemon back, with the image it had

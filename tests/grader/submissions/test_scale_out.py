@@ -8,7 +8,6 @@ Needs Redis: the filesystem broker is for one machine only, so on the embedded d
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -51,19 +50,9 @@ def host_env(name: str, root: Path, queue: str) -> dict:
 
 
 def graded_by(stack: Stack) -> Counter:
-    """(host, submission) -> how many times a worker logged "submission graded" for it."""
-    counts = Counter()
-    for path in stack.logs.glob("*.log"):
-        host = path.name.split("-")[0] + "-" + path.name.split("-")[1]
-        for line in path.read_text(errors="replace").splitlines():
-            if line.startswith("{"):
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if record.get("message") == "submission graded":
-                    counts[(host, record["submission"])] += 1
-    return counts
+    """(host, submission) -> how many times a worker logged "submission graded" for it (logs are <host>-<n>.log)."""
+    return Counter((path.stem.rsplit("-", 1)[0], record["submission"])
+                   for path, record in stack.logged("submission graded", pattern="host-*.log"))
 
 
 def test_two_worker_hosts_share_the_load_and_grade_every_submission_exactly_once(tmp_path, monkeypatch):
